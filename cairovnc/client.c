@@ -1,0 +1,1209 @@
+/* client.c — one connected viewer: socket, handshake, messages, updates.
+ *
+ * The state machine follows rfbproto.rst: version → security → (VNC
+ * authentication) → ClientInit → normal messages. Input is read without
+ * blocking into a buffer and parsed by rfb.c until it needs more bytes;
+ * output is a queue of GBytes written with vectored sends, watched for
+ * G_IO_OUT only while it is not empty.
+ *
+ * Updates: the viewer's pending region collects damage since its last
+ * update; when a request (or push mode) meets pending damage, the tiles
+ * that cover it go into a TileBatch, shared through the tile cache. At
+ * most one update is on its way at a time: the next one starts when the
+ * previous one has left the output queue, so a slow viewer gets fewer,
+ * fresher frames and never grows memory.
+ *
+ * Runs on the server context.
+ */
+#include "client.h"
+
+#include <string.h>
+
+#include "auth.h"
+#include "events.h"
+#include "rfb.h"
+
+/* From connect to the end of ClientInit, time enough to type a password. */
+#define HANDSHAKE_TIMEOUT_S 60
+/* How long a failed password waits before the viewer hears of it. */
+#define AUTH_FAILURE_DELAY_MS 1000
+/* How long a refused viewer has to read why. */
+#define CLOSING_TIMEOUT_S 10
+/* Largest ClientCutText accepted (as the Python CairoVNC's clipboard limit). */
+#define MAX_CUT_TEXT (20 * 1024 * 1024)
+/* Reads per wakeup, so one busy viewer cannot hold the context. */
+#define READ_CHUNK 65536
+#define READS_PER_WAKEUP 4
+#define MAX_OUTPUT_VECTORS 64
+#define MAX_RECTS_PER_UPDATE 65535
+
+typedef enum {
+  CLIENT_VERSION,
+  CLIENT_SECURITY_CHOICE,
+  CLIENT_AUTH_RESPONSE,
+  CLIENT_AUTH_DELAY,
+  CLIENT_INIT,
+  CLIENT_NORMAL,
+  CLIENT_CLOSING,
+  CLIENT_CLOSED,
+} ClientState;
+
+struct _Client {
+  int ref;
+  CairoVncServer *server;
+  guint id;
+  char *address;
+  GSocket *socket;
+  GSource *in_source;
+  GSource *out_source;
+  GSource *timer_source;       /* handshake deadline, auth delay or closing */
+  ClientState state;
+  char *close_reason;          /* while CLOSING */
+
+  /* Handshake. */
+  RfbVersion version;
+  char *refuse_reason;
+  guint8 security_type;
+  guint8 challenge[AUTH_CHALLENGE_LEN];
+  gboolean read_only;
+
+  /* Input. */
+  GByteArray *input;
+  gboolean reading_paused;
+  PointerState pointer;
+
+  /* Output. */
+  GQueue output;               /* GBytes * */
+  gsize output_offset;         /* bytes of the head already sent */
+
+  /* What the viewer has and wants. */
+  int fb_width, fb_height;
+  PixfmtConverter *converter;
+  EncoderParams params;
+  gboolean supports_desktop_size;
+  gboolean supports_extended_desktop_size;
+  gboolean supports_desktop_name;
+  gboolean apple;
+  gboolean push;
+  gboolean size_reply_pending; /* an ExtendedDesktopSize is owed */
+  guint16 size_reply_reason, size_reply_status;
+  char *sent_name;
+  cairo_region_t *pending;     /* changed since last sent */
+  cairo_region_t *requested;   /* asked for and not yet answered */
+
+  /* The update on its way. */
+  gboolean update_in_flight;
+  TileBatch *batch;
+  gboolean batch_has_name;
+  guint64 updates_sent;
+};
+
+static void process_input (Client *c);
+static void flush_output (Client *c);
+
+#define CLIENT_TRACE(c, fmt, ...) \
+  SERVER_TRACE ((c)->server, "viewer %u (%s): " fmt, (c)->id, (c)->address, ##__VA_ARGS__)
+#define CLIENT_INFO(c, fmt, ...) \
+  SERVER_INFO ((c)->server, "viewer %u (%s): " fmt, (c)->id, (c)->address, ##__VA_ARGS__)
+
+static char *
+describe_address (GSocket *socket)
+{
+  g_autoptr (GSocketAddress) address = g_socket_get_remote_address (socket, NULL);
+
+  if (G_IS_INET_SOCKET_ADDRESS (address))
+    {
+      GInetSocketAddress *inet = G_INET_SOCKET_ADDRESS (address);
+      g_autofree char *host = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
+      guint port = g_inet_socket_address_get_port (inet);
+      if (g_inet_address_get_family (g_inet_socket_address_get_address (inet)) == G_SOCKET_FAMILY_IPV6)
+        return g_strdup_printf ("[%s]:%u", host, port);
+      return g_strdup_printf ("%s:%u", host, port);
+    }
+  return g_strdup ("unknown address");
+}
+
+Client *
+client_new (CairoVncServer *server, GSocket *socket, guint id)
+{
+  Client *c = g_new0 (Client, 1);
+
+  c->ref = 1;
+  c->server = server;
+  c->id = id;
+  c->socket = g_object_ref (socket);
+  c->address = describe_address (socket);
+  c->state = CLIENT_VERSION;
+  c->input = g_byte_array_new ();
+  c->pointer = (PointerState) POINTER_STATE_INIT;
+  g_queue_init (&c->output);
+  c->converter = pixfmt_converter_new (&pixfmt_server_default);
+  c->params.encoding = RFB_ENCODING_RAW;
+  c->params.compress_level = -1;
+  c->params.quality_level = -1;
+  pixfmt_key (&pixfmt_server_default, &c->params.format);
+  c->pending = cairo_region_create ();
+  c->requested = cairo_region_create ();
+  g_socket_set_blocking (socket, FALSE);
+  return c;
+}
+
+Client *
+client_ref (Client *c)
+{
+  c->ref++;
+  return c;
+}
+
+void
+client_unref (Client *c)
+{
+  if (c == NULL || --c->ref > 0)
+    return;
+  g_assert (c->state == CLIENT_CLOSED);
+  g_queue_clear_full (&c->output, (GDestroyNotify) g_bytes_unref);
+  g_byte_array_unref (c->input);
+  g_object_unref (c->socket);
+  pixfmt_converter_unref (c->converter);
+  cairo_region_destroy (c->pending);
+  cairo_region_destroy (c->requested);
+  g_free (c->address);
+  g_free (c->refuse_reason);
+  g_free (c->close_reason);
+  g_free (c->sent_name);
+  g_free (c);
+}
+
+guint
+client_get_id (Client *c)
+{
+  return c->id;
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_source_unref (*source);
+  *source = NULL;
+}
+
+void
+client_close (Client *c, const char *reason)
+{
+  if (c->state == CLIENT_CLOSED)
+    return;
+  c->state = CLIENT_CLOSED;
+  CLIENT_INFO (c, "disconnected: %s", reason);
+
+  clear_source (&c->in_source);
+  clear_source (&c->out_source);
+  clear_source (&c->timer_source);
+  if (c->batch != NULL)
+    {
+      tile_batch_cancel (c->batch);
+      g_clear_pointer (&c->batch, tile_batch_unref);
+    }
+  if (c->reading_paused)
+    {
+      c->reading_paused = FALSE;
+      g_atomic_int_add (&c->server->n_paused, -1);
+    }
+  g_socket_close (c->socket, NULL);
+  server_client_closed (c->server, c);
+}
+
+/* Sends what is queued, then closes (a refusal or an auth failure). */
+static void
+close_after_flush (Client *c, const char *reason);
+
+static gboolean
+on_timer (gpointer data);
+
+static void
+set_timer (Client *c, guint ms)
+{
+  clear_source (&c->timer_source);
+  c->timer_source = g_timeout_source_new (ms);
+  g_source_set_callback (c->timer_source, on_timer, c, NULL);
+  g_source_attach (c->timer_source, c->server->context);
+}
+
+static void
+close_after_flush (Client *c, const char *reason)
+{
+  if (c->state == CLIENT_CLOSED || c->state == CLIENT_CLOSING)
+    return;
+  c->state = CLIENT_CLOSING;
+  c->close_reason = g_strdup (reason);
+  clear_source (&c->in_source);
+  set_timer (c, CLOSING_TIMEOUT_S * 1000);
+  flush_output (c);
+}
+
+static void
+protocol_error (Client *c, const char *what, const GError *error)
+{
+  g_autofree char *reason = error != NULL ? g_strdup_printf ("%s: %s", what, error->message)
+                                          : g_strdup (what);
+  client_close (c, reason);
+}
+
+/* Output. */
+
+static gboolean
+on_writable (GSocket *socket, GIOCondition condition, gpointer data)
+{
+  g_autoptr (Client) c = client_ref (data);
+
+  flush_output (c);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+output_drained (Client *c)
+{
+  clear_source (&c->out_source);
+  if (c->state == CLIENT_CLOSING)
+    {
+      g_autofree char *reason = g_steal_pointer (&c->close_reason);
+      client_close (c, reason);
+      return;
+    }
+  if (c->update_in_flight && c->batch == NULL)
+    {
+      c->update_in_flight = FALSE;
+      client_try_send (c);
+    }
+}
+
+static void
+flush_output (Client *c)
+{
+  while (!g_queue_is_empty (&c->output))
+    {
+      GOutputVector vectors[MAX_OUTPUT_VECTORS];
+      guint n = 0;
+      gssize sent;
+      g_autoptr (GError) error = NULL;
+
+      for (GList *l = c->output.head; l != NULL && n < MAX_OUTPUT_VECTORS; l = l->next)
+        {
+          gsize size;
+          const guint8 *data = g_bytes_get_data (l->data, &size);
+          gsize skip = n == 0 ? c->output_offset : 0;
+          vectors[n].buffer = data + skip;
+          vectors[n].size = size - skip;
+          n++;
+        }
+
+      sent = g_socket_send_message (c->socket, NULL, vectors, (gint) n, NULL, 0, 0, NULL, &error);
+      if (sent < 0)
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            {
+              if (c->out_source == NULL)
+                {
+                  c->out_source = g_socket_create_source (c->socket, G_IO_OUT, NULL);
+                  g_source_set_callback (c->out_source, (GSourceFunc) (void (*) (void)) on_writable,
+                                         c, NULL);
+                  g_source_attach (c->out_source, c->server->context);
+                }
+              return;
+            }
+          protocol_error (c, "cannot send", error);
+          return;
+        }
+
+      /* Drop what was sent. */
+      gsize left = (gsize) sent;
+      while (left > 0)
+        {
+          GBytes *head = g_queue_peek_head (&c->output);
+          gsize remaining = g_bytes_get_size (head) - c->output_offset;
+          if (left < remaining)
+            {
+              c->output_offset += left;
+              left = 0;
+            }
+          else
+            {
+              left -= remaining;
+              c->output_offset = 0;
+              g_bytes_unref (g_queue_pop_head (&c->output));
+            }
+        }
+    }
+  output_drained (c);
+}
+
+static void
+send_bytes (Client *c, GBytes *bytes)
+{
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      g_bytes_unref (bytes);
+      return;
+    }
+  g_queue_push_tail (&c->output, bytes);
+}
+
+static void
+send_byte_array (Client *c, GByteArray *array)
+{
+  send_bytes (c, g_byte_array_free_to_bytes (array));
+}
+
+/* Input. */
+
+static gboolean on_readable (GSocket *socket, GIOCondition condition, gpointer data);
+
+static void
+watch_input (Client *c)
+{
+  if (c->in_source != NULL)
+    return;
+  c->in_source = g_socket_create_source (c->socket, G_IO_IN, NULL);
+  g_source_set_callback (c->in_source, (GSourceFunc) (void (*) (void)) on_readable, c, NULL);
+  g_source_attach (c->in_source, c->server->context);
+}
+
+static gboolean
+on_readable (GSocket *socket, GIOCondition condition, gpointer data)
+{
+  g_autoptr (Client) c = client_ref (data);
+
+  for (int i = 0; i < READS_PER_WAKEUP && c->in_source != NULL; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      guint old_len = c->input->len;
+      gssize got;
+
+      g_byte_array_set_size (c->input, old_len + READ_CHUNK);
+      got = g_socket_receive (c->socket, (char *) c->input->data + old_len, READ_CHUNK, NULL, &error);
+      g_byte_array_set_size (c->input, old_len + (guint) MAX (got, 0));
+      if (got < 0)
+        {
+          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            protocol_error (c, "cannot receive", error);
+          break;
+        }
+      if (got == 0)
+        {
+          client_close (c, "the viewer closed the connection");
+          break;
+        }
+      process_input (c);
+      if (got < READ_CHUNK)
+        break;
+    }
+  /* Sources of a closed or paused viewer were destroyed already. */
+  return G_SOURCE_CONTINUE;
+}
+
+/* Handshake. */
+
+static gboolean
+uses_password (CairoVncServer *server)
+{
+  gboolean any;
+
+  g_mutex_lock (&server->state_lock);
+  any = (server->password != NULL && *server->password) ||
+        (server->password_readonly != NULL && *server->password_readonly);
+  g_mutex_unlock (&server->state_lock);
+  return any;
+}
+
+void
+client_start (Client *c, const char *refuse_reason)
+{
+  static const char version[] = "RFB 003.008\n";
+
+  c->refuse_reason = g_strdup (refuse_reason);
+  CLIENT_INFO (c, "connected");
+  send_bytes (c, g_bytes_new_static (version, RFB_VERSION_STRING_LEN));
+  set_timer (c, HANDSHAKE_TIMEOUT_S * 1000);
+  watch_input (c);
+  flush_output (c);
+}
+
+static gboolean
+on_timer (gpointer data)
+{
+  g_autoptr (Client) c = client_ref (data);
+
+  g_source_unref (c->timer_source);
+  c->timer_source = NULL;
+  switch (c->state)
+    {
+    case CLIENT_AUTH_DELAY:
+      {
+        g_autoptr (GByteArray) out = g_byte_array_new ();
+        rfb_append_u32 (out, RFB_SECURITY_RESULT_FAILED);
+        /* Only 3.8 carries a reason (rfbproto.rst "SecurityResult"). */
+        if (c->version == RFB_VERSION_3_8)
+          rfb_append_string (out, "Authentication by VNC Authentication failed");
+        send_byte_array (c, g_steal_pointer (&out));
+        close_after_flush (c, "wrong password");
+        break;
+      }
+    case CLIENT_CLOSING:
+      client_close (c, c->close_reason ? c->close_reason : "closing timed out");
+      break;
+    default:
+      client_close (c, "the handshake took too long");
+      break;
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+send_challenge (Client *c)
+{
+  auth_make_challenge (c->challenge);
+  send_bytes (c, g_bytes_new (c->challenge, AUTH_CHALLENGE_LEN));
+  c->state = CLIENT_AUTH_RESPONSE;
+}
+
+static void
+send_security_ok (Client *c)
+{
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+
+  rfb_append_u32 (out, RFB_SECURITY_RESULT_OK);
+  send_byte_array (c, g_steal_pointer (&out));
+}
+
+static gboolean
+handle_version (Client *c, const guint8 *data, gsize len, gsize *consumed)
+{
+  g_autoptr (GError) error = NULL;
+  RfbParseResult result = rfb_parse_version (data, len, &c->version, &error);
+
+  if (result == RFB_PARSE_NEED_MORE)
+    return FALSE;
+  if (result == RFB_PARSE_ERROR)
+    {
+      protocol_error (c, "handshake", error);
+      return FALSE;
+    }
+  *consumed = RFB_VERSION_STRING_LEN;
+  CLIENT_TRACE (c, "speaks RFB %s (asked for %.11s)",
+                c->version == RFB_VERSION_3_8 ? "3.8" : c->version == RFB_VERSION_3_7 ? "3.7" : "3.3",
+                (const char *) data);
+
+  if (c->refuse_reason != NULL)
+    {
+      send_bytes (c, rfb_build_security_failure (c->version, c->refuse_reason));
+      close_after_flush (c, c->refuse_reason);
+      return FALSE;
+    }
+
+  c->security_type = uses_password (c->server) ? RFB_SECURITY_VNC_AUTH : RFB_SECURITY_NONE;
+  if (c->version == RFB_VERSION_3_3)
+    {
+      /* The server chooses; None has no SecurityResult before 3.8. */
+      g_autoptr (GByteArray) out = g_byte_array_new ();
+      rfb_append_u32 (out, c->security_type);
+      send_byte_array (c, g_steal_pointer (&out));
+      if (c->security_type == RFB_SECURITY_VNC_AUTH)
+        send_challenge (c);
+      else
+        c->state = CLIENT_INIT;
+    }
+  else
+    {
+      guint8 offer[2] = { 1, c->security_type };
+      send_bytes (c, g_bytes_new (offer, sizeof offer));
+      c->state = CLIENT_SECURITY_CHOICE;
+    }
+  return TRUE;
+}
+
+static gboolean
+handle_security_choice (Client *c, const guint8 *data, gsize len, gsize *consumed)
+{
+  guint8 choice;
+
+  if (len < 1)
+    return FALSE;
+  choice = data[0];
+  *consumed = 1;
+  if (choice != c->security_type)
+    {
+      g_autofree char *reason = g_strdup_printf ("the viewer chose security type %u, which was not offered",
+                                                 choice);
+      if (c->version == RFB_VERSION_3_8)
+        {
+          g_autoptr (GByteArray) out = g_byte_array_new ();
+          rfb_append_u32 (out, RFB_SECURITY_RESULT_FAILED);
+          rfb_append_string (out, "Security type not offered");
+          send_byte_array (c, g_steal_pointer (&out));
+        }
+      close_after_flush (c, reason);
+      return FALSE;
+    }
+  CLIENT_TRACE (c, "security type %u", choice);
+  if (choice == RFB_SECURITY_VNC_AUTH)
+    {
+      send_challenge (c);
+    }
+  else
+    {
+      if (c->version == RFB_VERSION_3_8)
+        send_security_ok (c);
+      c->state = CLIENT_INIT;
+    }
+  return TRUE;
+}
+
+static gboolean
+handle_auth_response (Client *c, const guint8 *data, gsize len, gsize *consumed)
+{
+  CairoVncServer *server = c->server;
+  gboolean full_ok, readonly_ok;
+
+  if (len < AUTH_CHALLENGE_LEN)
+    return FALSE;
+  *consumed = AUTH_CHALLENGE_LEN;
+
+  g_mutex_lock (&server->state_lock);
+  full_ok = server->password != NULL && *server->password &&
+            auth_vnc_check (server->password, c->challenge, data);
+  readonly_ok = server->password_readonly != NULL && *server->password_readonly &&
+                auth_vnc_check (server->password_readonly, c->challenge, data);
+  g_mutex_unlock (&server->state_lock);
+
+  if (!full_ok && !readonly_ok)
+    {
+      CLIENT_INFO (c, "wrong password");
+      c->state = CLIENT_AUTH_DELAY;
+      clear_source (&c->in_source);
+      set_timer (c, AUTH_FAILURE_DELAY_MS);
+      return FALSE;
+    }
+  /* As in the Python CairoVNC: the read-only password wins when both
+   * match (they share their first eight characters). */
+  c->read_only = readonly_ok;
+  CLIENT_INFO (c, "authenticated with the %s password", readonly_ok ? "read-only" : "full");
+  send_security_ok (c);
+  c->state = CLIENT_INIT;
+  return TRUE;
+}
+
+static gboolean
+handle_client_init (Client *c, const guint8 *data, gsize len, gsize *consumed)
+{
+  CairoVncServer *server = c->server;
+  g_autofree char *name = NULL;
+
+  if (len < 1)
+    return FALSE;
+  *consumed = 1;
+
+  /* The shared flag is ignored: every viewer shares the surface. A viewer
+   * that used the read-only password stays read-only; the others follow
+   * the read-only property. */
+  if (!c->read_only)
+    c->read_only = server_get_effective_read_only (server);
+  server_get_size (server, &c->fb_width, &c->fb_height);
+  g_mutex_lock (&server->state_lock);
+  name = g_strdup (server->desktop_name);
+  g_mutex_unlock (&server->state_lock);
+  c->sent_name = g_strdup (name);
+
+  send_bytes (c, rfb_build_server_init ((guint16) c->fb_width, (guint16) c->fb_height,
+                                        &pixfmt_server_default, name));
+  cairo_region_union_rectangle (c->pending, &(cairo_rectangle_int_t) { 0, 0, c->fb_width, c->fb_height });
+  clear_source (&c->timer_source);
+  c->state = CLIENT_NORMAL;
+  CLIENT_INFO (c, "ready: %dx%d \"%s\"%s", c->fb_width, c->fb_height, name,
+               c->read_only ? ", read-only" : "");
+  return TRUE;
+}
+
+/* Normal messages. */
+
+static void
+send_colour_map (Client *c)
+{
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+
+  /* BGR233: index bits 0–2 red, 3–5 green, 6–7 blue. */
+  rfb_append_u8 (out, RFB_SET_COLOUR_MAP_ENTRIES);
+  rfb_append_u8 (out, 0);
+  rfb_append_u16 (out, 0);
+  rfb_append_u16 (out, 256);
+  for (guint i = 0; i < 256; i++)
+    {
+      rfb_append_u16 (out, (guint16) ((i & 7) * 65535 / 7));
+      rfb_append_u16 (out, (guint16) (((i >> 3) & 7) * 65535 / 7));
+      rfb_append_u16 (out, (guint16) (((i >> 6) & 3) * 65535 / 3));
+    }
+  send_byte_array (c, g_steal_pointer (&out));
+}
+
+static void
+mark_all_pending (Client *c)
+{
+  cairo_region_union_rectangle (c->pending, &(cairo_rectangle_int_t) { 0, 0, c->fb_width, c->fb_height });
+}
+
+static gboolean
+handle_set_pixel_format (Client *c, const RfbPixelFormat *requested)
+{
+  RfbPixelFormat format = *requested;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *description = pixfmt_to_string (requested);
+
+  if (!format.true_colour && format.bits_per_pixel == 8)
+    {
+      /* An 8-bit colour-map viewer gets a fixed BGR233 map. */
+      format = pixfmt_bgr233;
+      send_colour_map (c);
+    }
+  else if (!pixfmt_validate (&format, &error))
+    {
+      g_autofree char *what = g_strdup_printf ("SetPixelFormat (%s)", description);
+      protocol_error (c, what, error);
+      return FALSE;
+    }
+  CLIENT_TRACE (c, "pixel format %s", description);
+  pixfmt_converter_unref (c->converter);
+  c->converter = pixfmt_converter_new (&format);
+  pixfmt_key (&format, &c->params.format);
+  mark_all_pending (c);
+  return TRUE;
+}
+
+static void
+handle_set_encodings (Client *c, const RfbClientMessage *msg)
+{
+  CairoVncServer *server = c->server;
+  gboolean chosen = FALSE;
+  gboolean push_frames;
+
+  c->params.encoding = RFB_ENCODING_RAW;
+  c->supports_desktop_size = FALSE;
+  c->supports_extended_desktop_size = FALSE;
+  c->supports_desktop_name = FALSE;
+  c->apple = FALSE;
+
+  for (guint i = 0; i < msg->encodings.count; i++)
+    {
+      gint32 encoding = rfb_encodings_get (msg, i);
+
+      if (!chosen && encoder_is_supported (encoding))
+        {
+          c->params.encoding = encoding;
+          chosen = TRUE;
+        }
+      switch (encoding)
+        {
+        case RFB_ENCODING_DESKTOP_SIZE:
+          c->supports_desktop_size = TRUE;
+          break;
+        case RFB_ENCODING_EXTENDED_DESKTOP_SIZE:
+          c->supports_extended_desktop_size = TRUE;
+          break;
+        case RFB_ENCODING_DESKTOP_NAME:
+          c->supports_desktop_name = TRUE;
+          break;
+        case RFB_ENCODING_APPLE_PUSH:
+          c->apple = TRUE;
+          break;
+        default:
+          break;
+        }
+    }
+
+  g_mutex_lock (&server->state_lock);
+  push_frames = server->push_frames;
+  g_mutex_unlock (&server->state_lock);
+  c->push = push_frames || c->apple;
+  CLIENT_TRACE (c, "%u encodings: using %s%s%s%s%s", msg->encodings.count,
+                encoder_name (c->params.encoding),
+                c->supports_extended_desktop_size ? ", ExtendedDesktopSize" : "",
+                c->supports_desktop_size ? ", DesktopSize" : "",
+                c->supports_desktop_name ? ", DesktopName" : "",
+                c->push ? ", push frames" : "");
+}
+
+static void
+handle_update_request (Client *c, const RfbClientMessage *msg)
+{
+  cairo_rectangle_int_t rect = { msg->update_request.x, msg->update_request.y,
+                                 msg->update_request.w, msg->update_request.h };
+  cairo_rectangle_int_t bounds = { 0, 0, c->fb_width, c->fb_height };
+  cairo_region_t *region = cairo_region_create_rectangle (&rect);
+
+  cairo_region_intersect_rectangle (region, &bounds);
+  CLIENT_TRACE (c, "%s update request %d,%d %dx%d",
+                msg->update_request.incremental ? "incremental" : "full",
+                rect.x, rect.y, rect.width, rect.height);
+  if (!msg->update_request.incremental)
+    {
+      cairo_region_union (c->pending, region);
+      /* The first full request learns the screen layout
+       * (rfbproto.rst "ExtendedDesktopSize Pseudo-encoding"); later ones
+       * are not answered with it, as some viewers answer it with another
+       * full request. */
+      if (c->supports_extended_desktop_size && c->updates_sent == 0)
+        {
+          c->size_reply_pending = TRUE;
+          c->size_reply_reason = 0;
+          c->size_reply_status = 0;
+        }
+    }
+  cairo_region_union (c->requested, region);
+  cairo_region_destroy (region);
+}
+
+static void
+handle_set_desktop_size (Client *c)
+{
+  /* The surface belongs to the program: viewers may not resize it. */
+  CLIENT_TRACE (c, "SetDesktopSize refused");
+  if (c->supports_extended_desktop_size)
+    {
+      c->size_reply_pending = TRUE;
+      c->size_reply_reason = 1;
+      c->size_reply_status = 1;
+    }
+}
+
+static void
+queue_event (Client *c, CairoVncEvent *event)
+{
+  g_async_queue_push (c->server->events, event);
+}
+
+static gboolean
+event_queue_full (Client *c)
+{
+  guint limit = c->server->event_queue_length;
+
+  return limit > 0 && g_async_queue_length (c->server->events) + EVENTS_MAX_PER_MESSAGE > (gint) limit;
+}
+
+static gboolean
+produces_events (const RfbClientMessage *msg)
+{
+  switch (msg->type)
+    {
+    case RFB_KEY_EVENT:
+    case RFB_POINTER_EVENT:
+    case RFB_CLIENT_CUT_TEXT:
+    case RFB_QEMU_CLIENT_MESSAGE:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static void
+handle_pointer (Client *c, const RfbClientMessage *msg)
+{
+  g_autoptr (GPtrArray) events = g_ptr_array_new ();
+
+  events_split_pointer (&c->pointer, c->id, msg->pointer.mask, msg->pointer.x, msg->pointer.y, events);
+  for (guint i = 0; i < events->len; i++)
+    queue_event (c, g_ptr_array_index (events, i));
+}
+
+static void
+handle_key (Client *c, guint32 keysym, gboolean down)
+{
+  CairoVncEvent *event = events_new (CAIROVNC_EVENT_KEY, c->id);
+
+  event->keysym = keysym;
+  event->down = down;
+  queue_event (c, event);
+}
+
+static void
+handle_cut_text (Client *c, const RfbClientMessage *msg)
+{
+  CairoVncEvent *event;
+
+  if (msg->cut_text.length < 0)
+    {
+      /* Extended Clipboard was not offered to this viewer. */
+      CLIENT_TRACE (c, "extended clipboard message ignored");
+      return;
+    }
+  event = events_new (CAIROVNC_EVENT_CLIPBOARD, c->id);
+  event->text = events_latin1_to_utf8 (msg->cut_text.data, (gsize) msg->cut_text.length);
+  queue_event (c, event);
+}
+
+/* Returns FALSE to stop reading for now (closed, or the queue is full). */
+static gboolean
+handle_message (Client *c, const guint8 *data, gsize len, gsize *consumed)
+{
+  RfbClientMessage msg;
+  g_autoptr (GError) error = NULL;
+  RfbParseResult result = rfb_parse_client_message (data, len, MAX_CUT_TEXT,
+                                                    &msg, consumed, &error);
+
+  if (result == RFB_PARSE_NEED_MORE)
+    return FALSE;
+  if (result == RFB_PARSE_ERROR)
+    {
+      protocol_error (c, "bad message", error);
+      return FALSE;
+    }
+
+  if (produces_events (&msg) && !c->read_only && event_queue_full (c))
+    {
+      /* Leave the message unread; the socket's own back-pressure holds the
+       * viewer until the program takes events. */
+      *consumed = 0;
+      c->reading_paused = TRUE;
+      g_atomic_int_add (&c->server->n_paused, 1);
+      clear_source (&c->in_source);
+      server_pause_reading (c->server);
+      CLIENT_TRACE (c, "event queue full: reading paused");
+      return FALSE;
+    }
+
+  switch (msg.type)
+    {
+    case RFB_SET_PIXEL_FORMAT:
+      return handle_set_pixel_format (c, &msg.pixel_format);
+    case RFB_SET_ENCODINGS:
+      handle_set_encodings (c, &msg);
+      break;
+    case RFB_FRAMEBUFFER_UPDATE_REQUEST:
+      handle_update_request (c, &msg);
+      break;
+    case RFB_KEY_EVENT:
+      if (!c->read_only)
+        handle_key (c, msg.key.keysym, msg.key.down);
+      break;
+    case RFB_POINTER_EVENT:
+      if (!c->read_only)
+        handle_pointer (c, &msg);
+      break;
+    case RFB_CLIENT_CUT_TEXT:
+      if (!c->read_only)
+        handle_cut_text (c, &msg);
+      break;
+    case RFB_QEMU_CLIENT_MESSAGE:
+      if (!c->read_only)
+        handle_key (c, msg.qemu.keysym, msg.qemu.down);
+      break;
+    case RFB_SET_DESKTOP_SIZE:
+      handle_set_desktop_size (c);
+      break;
+    case RFB_ENABLE_CONTINUOUS_UPDATES:
+    case RFB_CLIENT_FENCE:
+      /* Neither was offered (no EndOfContinuousUpdates, no server fence). */
+      CLIENT_TRACE (c, "message %u ignored", msg.type);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  return TRUE;
+}
+
+static gboolean
+reading (Client *c)
+{
+  switch (c->state)
+    {
+    case CLIENT_AUTH_DELAY:
+    case CLIENT_CLOSING:
+    case CLIENT_CLOSED:
+      return FALSE;
+    default:
+      return !c->reading_paused;
+    }
+}
+
+static void
+process_input (Client *c)
+{
+  gsize offset = 0;
+
+  while (reading (c) && offset < c->input->len)
+    {
+      const guint8 *data = c->input->data + offset;
+      gsize len = c->input->len - offset;
+      gsize consumed = 0;
+      gboolean more;
+
+      switch (c->state)
+        {
+        case CLIENT_VERSION:
+          more = handle_version (c, data, len, &consumed);
+          break;
+        case CLIENT_SECURITY_CHOICE:
+          more = handle_security_choice (c, data, len, &consumed);
+          break;
+        case CLIENT_AUTH_RESPONSE:
+          more = handle_auth_response (c, data, len, &consumed);
+          break;
+        case CLIENT_INIT:
+          more = handle_client_init (c, data, len, &consumed);
+          break;
+        case CLIENT_NORMAL:
+          more = handle_message (c, data, len, &consumed);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      offset += consumed;
+      if (!more)
+        break;
+    }
+
+  if (c->state == CLIENT_CLOSED)
+    return;
+  if (offset > 0)
+    g_byte_array_remove_range (c->input, 0, (guint) offset);
+  flush_output (c);
+  if (c->state == CLIENT_NORMAL)
+    client_try_send (c);
+}
+
+void
+client_resume_reading (Client *c)
+{
+  g_autoptr (Client) hold = client_ref (c);
+
+  if (!c->reading_paused || c->state != CLIENT_NORMAL)
+    return;
+  c->reading_paused = FALSE;
+  g_atomic_int_add (&c->server->n_paused, -1);
+  watch_input (c);
+  process_input (c);
+}
+
+/* Updates. */
+
+static void
+send_size_update (Client *c, int width, int height, guint16 reason, guint16 status)
+{
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+
+  rfb_append_update_header (out, 1);
+  if (c->supports_extended_desktop_size)
+    {
+      rfb_append_rect_header (out, reason, status, (guint16) width, (guint16) height,
+                              RFB_ENCODING_EXTENDED_DESKTOP_SIZE);
+      rfb_append_u8 (out, 1);   /* one screen */
+      rfb_append_u8 (out, 0);
+      rfb_append_u16 (out, 0);
+      rfb_append_u32 (out, 0);  /* screen id */
+      rfb_append_u16 (out, 0);
+      rfb_append_u16 (out, 0);
+      rfb_append_u16 (out, (guint16) width);
+      rfb_append_u16 (out, (guint16) height);
+      rfb_append_u32 (out, 0);  /* flags */
+    }
+  else
+    {
+      rfb_append_rect_header (out, 0, 0, (guint16) width, (guint16) height, RFB_ENCODING_DESKTOP_SIZE);
+    }
+  send_byte_array (c, g_steal_pointer (&out));
+  c->updates_sent++;
+}
+
+static void
+append_desktop_name (Client *c, GByteArray *out)
+{
+  CairoVncServer *server = c->server;
+
+  g_free (c->sent_name);
+  g_mutex_lock (&server->state_lock);
+  c->sent_name = g_strdup (server->desktop_name);
+  g_mutex_unlock (&server->state_lock);
+  rfb_append_rect_header (out, 0, 0, 0, 0, RFB_ENCODING_DESKTOP_NAME);
+  rfb_append_string (out, c->sent_name);
+}
+
+static gboolean
+name_is_due (Client *c)
+{
+  CairoVncServer *server = c->server;
+  gboolean due;
+
+  if (!c->supports_desktop_name)
+    return FALSE;
+  g_mutex_lock (&server->state_lock);
+  due = g_strcmp0 (server->desktop_name, c->sent_name) != 0;
+  g_mutex_unlock (&server->state_lock);
+  return due;
+}
+
+/* Runs when every tile of the update is encoded. */
+static void
+on_batch_ready (gpointer data)
+{
+  Client *c = data;
+  g_autoptr (Client) hold = client_ref (c);
+  g_autoptr (TileBatch) batch = g_steal_pointer (&c->batch);
+  guint n_tiles = tile_batch_get_n_tiles (batch);
+  guint done = 0;
+  gsize bytes = 0;
+
+  do
+    {
+      guint extra = c->batch_has_name ? 1 : 0;
+      guint n = MIN (n_tiles - done, MAX_RECTS_PER_UPDATE - extra);
+      g_autoptr (GByteArray) header = g_byte_array_new ();
+
+      rfb_append_update_header (header, (guint16) (n + extra));
+      if (c->batch_has_name)
+        append_desktop_name (c, header);
+      c->batch_has_name = FALSE;
+      bytes += header->len;
+      send_byte_array (c, g_steal_pointer (&header));
+      for (guint i = 0; i < n; i++)
+        {
+          GBytes *tile = tile_batch_get_tile (batch, done + i);
+          bytes += g_bytes_get_size (tile);
+          send_bytes (c, g_bytes_ref (tile));
+        }
+      done += n;
+    }
+  while (done < n_tiles);
+
+  c->updates_sent++;
+  CLIENT_TRACE (c, "update %" G_GUINT64_FORMAT ": %u rectangles, %" G_GSIZE_FORMAT " bytes",
+                c->updates_sent, n_tiles, bytes);
+  flush_output (c);
+}
+
+void
+client_try_send (Client *c)
+{
+  CairoVncServer *server = c->server;
+  g_autoptr (Client) hold = client_ref (c);
+  cairo_rectangle_int_t fb = { 0, 0, c->fb_width, c->fb_height };
+  cairo_rectangle_int_t frame_rect;
+  cairo_region_t *region;
+  gboolean send_name;
+  Frame *frame;
+  guint8 *wanted;
+  guint n_wanted = 0;
+
+  if (c->state != CLIENT_NORMAL || c->update_in_flight || !g_queue_is_empty (&c->output))
+    return;
+  if (!c->push && cairo_region_is_empty (c->requested))
+    return;
+  frame = server_get_frame (server);
+  if (frame == NULL)
+    {
+      server_want_frame (server);
+      return;
+    }
+
+  /* A new size goes alone in its own update (rfbproto.rst "DesktopSize
+   * Pseudo-encoding"); viewers that cannot take one keep their size and
+   * see the part of the surface that fits. */
+  if ((frame->width != c->fb_width || frame->height != c->fb_height) &&
+      (c->supports_extended_desktop_size || c->supports_desktop_size))
+    {
+      CLIENT_TRACE (c, "new size %dx%d", frame->width, frame->height);
+      c->fb_width = frame->width;
+      c->fb_height = frame->height;
+      send_size_update (c, c->fb_width, c->fb_height, 0, 0);
+      c->size_reply_pending = FALSE;
+      cairo_region_destroy (c->pending);
+      c->pending = cairo_region_create ();
+      mark_all_pending (c);
+      cairo_region_destroy (c->requested);
+      c->requested = cairo_region_create ();
+      c->update_in_flight = TRUE;
+      flush_output (c);
+      return;
+    }
+  if (c->size_reply_pending)
+    {
+      c->size_reply_pending = FALSE;
+      send_size_update (c, c->fb_width, c->fb_height, c->size_reply_reason, c->size_reply_status);
+      /* The pixels follow in the next update. */
+    }
+
+  frame_rect = (cairo_rectangle_int_t) { 0, 0, frame->width, frame->height };
+  region = cairo_region_copy (c->pending);
+  if (!c->push)
+    cairo_region_intersect (region, c->requested);
+  cairo_region_intersect_rectangle (region, &fb);
+  cairo_region_intersect_rectangle (region, &frame_rect);
+  send_name = name_is_due (c);
+
+  if (cairo_region_is_empty (region) && !send_name)
+    {
+      cairo_region_destroy (region);
+      if (!g_queue_is_empty (&c->output))
+        {
+          c->update_in_flight = TRUE;
+          flush_output (c);
+        }
+      else
+        {
+          server_want_frame (server);
+        }
+      return;
+    }
+
+  /* The tiles that cover the region. */
+  wanted = g_malloc0 (frame_n_tiles (frame));
+  for (int i = 0; i < cairo_region_num_rectangles (region); i++)
+    {
+      cairo_rectangle_int_t r;
+      cairo_region_get_rectangle (region, i, &r);
+      for (int ty = r.y / TILE_SIZE; ty <= (r.y + r.height - 1) / TILE_SIZE; ty++)
+        for (int tx = r.x / TILE_SIZE; tx <= (r.x + r.width - 1) / TILE_SIZE; tx++)
+          wanted[(guint) ty * frame->tiles_x + (guint) tx] = 1;
+    }
+  cairo_region_destroy (region);
+
+  c->batch = tile_batch_new (on_batch_ready, c);
+  c->batch_has_name = send_name;
+  for (guint tile = 0; tile < frame_n_tiles (frame); tile++)
+    {
+      cairo_rectangle_int_t rect;
+
+      if (!wanted[tile])
+        continue;
+      frame_tile_rect (frame, tile, &rect);
+      /* Viewers that kept an older size get the part that fits. */
+      rect.width = MIN (rect.x + rect.width, c->fb_width) - rect.x;
+      rect.height = MIN (rect.y + rect.height, c->fb_height) - rect.y;
+      if (rect.width <= 0 || rect.height <= 0)
+        continue;
+      cairo_region_subtract_rectangle (c->pending, &rect);
+      tile_cache_add_to_batch (server->cache, c->batch, frame, tile, &rect, &c->params, c->converter);
+      n_wanted++;
+    }
+  g_free (wanted);
+
+  if (!c->push)
+    {
+      cairo_region_destroy (c->requested);
+      c->requested = cairo_region_create ();
+    }
+  c->update_in_flight = TRUE;
+  tile_batch_commit (server->cache, c->batch);
+}
+
+void
+client_frame_changed (Client *c, Frame *frame, const cairo_region_t *damage)
+{
+  if (c->state == CLIENT_CLOSED)
+    return;
+  cairo_region_union (c->pending, damage);
+}
+
+void
+client_name_changed (Client *c)
+{
+  client_try_send (c);
+}

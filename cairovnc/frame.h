@@ -1,0 +1,70 @@
+/* frame.h — one immutable snapshot of the surface, and its tile versions.
+ *
+ * A Frame is made on the server context and, once made, never changes: it
+ * is shared read-only with encoder threads (atomic reference count). Its
+ * pixels are cairo's native-endian x8r8g8b8 (premultiplied, so ARGB32
+ * surfaces show as if composited over black).
+ *
+ * The surface is cut into TILE_SIZE squares; a tile's version is the id of
+ * the frame in which its pixels last changed, so (tile, version) names the
+ * tile's content for caches.
+ */
+#pragma once
+
+#include <cairo.h>
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define TILE_SIZE 64
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (cairo_surface_t, cairo_surface_destroy)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (cairo_region_t, cairo_region_destroy)
+
+typedef struct {
+  guint64 id;
+  int width, height;
+  gsize stride;             /* bytes per row of @pixels */
+  guint32 *pixels;
+  guint tiles_x, tiles_y;
+  guint64 *tile_versions;   /* tiles_x * tiles_y */
+  gint64 lock_hold_us;      /* how long the program's lock was held */
+} Frame;
+
+/* What the program gave us to serve; its size is fixed for its life. */
+typedef struct {
+  cairo_surface_t *surface;
+  GMutex *lock;
+  int width, height;
+} SurfaceSource;
+
+gboolean snapshot_check_surface (cairo_surface_t *surface,
+                                 int             *width,
+                                 int             *height,
+                                 GError         **error);
+
+/* Copies the pixels out under the program's lock. Tile versions are left
+ * for damage_compute(). */
+Frame *snapshot_take (const SurfaceSource *source, guint64 id);
+
+Frame *frame_ref (Frame *frame);
+void frame_unref (Frame *frame);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Frame, frame_unref)
+
+static inline guint
+frame_n_tiles (const Frame *frame)
+{
+  return frame->tiles_x * frame->tiles_y;
+}
+
+/* The tile's rectangle, clipped to the frame. */
+void frame_tile_rect (const Frame *frame, guint tile, cairo_rectangle_int_t *rect);
+
+/* Compares @next with @prev (NULL or another size: everything changed),
+ * sets @next's tile versions and returns the changed tiles as a region.
+ * Tiles touched by @hints (may be NULL) count as changed too. */
+cairo_region_t *damage_compute (const Frame          *prev,
+                                Frame                *next,
+                                const cairo_region_t *hints);
+
+G_END_DECLS

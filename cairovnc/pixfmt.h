@@ -1,0 +1,75 @@
+/* pixfmt.h — RFB pixel formats and conversion from the snapshot.
+ *
+ * Snapshots hold cairo's native-endian 32-bit pixels (x8r8g8b8, premultiplied
+ * when the surface had alpha, i.e. composited over black). A
+ * PixfmtConverter turns rows of those into any true-colour RFB format of 8,
+ * 16 or 32 bits per pixel. Converters are immutable and shared between
+ * threads.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define RFB_PIXEL_FORMAT_LEN 16
+
+/* The PIXEL_FORMAT structure of rfbproto.rst, unpacked. */
+typedef struct {
+  guint8 bits_per_pixel;
+  guint8 depth;
+  gboolean big_endian;
+  gboolean true_colour;
+  guint16 red_max, green_max, blue_max;
+  guint8 red_shift, green_shift, blue_shift;
+} RfbPixelFormat;
+
+/* The format the server announces in ServerInit: 32 bpp, depth 24,
+ * little-endian, red at bit 16. */
+extern const RfbPixelFormat pixfmt_server_default;
+
+/* BGR233: what a colour-map viewer is served, with a matching colour map. */
+extern const RfbPixelFormat pixfmt_bgr233;
+
+void pixfmt_parse (const guint8 *data, RfbPixelFormat *format);
+void pixfmt_write (const RfbPixelFormat *format, guint8 *data);
+
+gboolean pixfmt_validate (const RfbPixelFormat *format, GError **error);
+gboolean pixfmt_equal (const RfbPixelFormat *a, const RfbPixelFormat *b);
+char *pixfmt_to_string (const RfbPixelFormat *format);
+
+static inline guint
+pixfmt_bytes_per_pixel (const RfbPixelFormat *format)
+{
+  return format->bits_per_pixel / 8;
+}
+
+/* A key of fixed size that identifies a format for caches: equal formats
+ * give equal keys (normalised: fields that do not matter are zeroed). */
+typedef struct {
+  guint8 bytes[12];
+} PixfmtKey;
+
+void pixfmt_key (const RfbPixelFormat *format, PixfmtKey *key);
+
+typedef struct _PixfmtConverter PixfmtConverter;
+
+PixfmtConverter *pixfmt_converter_new (const RfbPixelFormat *format);
+PixfmtConverter *pixfmt_converter_ref (PixfmtConverter *converter);
+void pixfmt_converter_unref (PixfmtConverter *converter);
+const RfbPixelFormat *pixfmt_converter_get_format (const PixfmtConverter *converter);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PixfmtConverter, pixfmt_converter_unref)
+
+/* Converts a wxh block of snapshot pixels (src_stride in bytes) into
+ * packed rows of the converter's format at dst (w * bpp bytes per row). */
+void pixfmt_convert (const PixfmtConverter *converter,
+                     const guint32         *src,
+                     gsize                  src_stride,
+                     guint                  w,
+                     guint                  h,
+                     guint8                *dst);
+
+/* Converts one pixel; the oracle the fast paths are tested against. */
+guint32 pixfmt_convert_pixel (const RfbPixelFormat *format, guint32 xrgb);
+
+G_END_DECLS

@@ -1,0 +1,87 @@
+/* server-private.h — what the server shares with its viewers (client.c).
+ *
+ * Fields under "any thread" are guarded by state_lock; the rest belong to
+ * the server context.
+ */
+#pragma once
+
+#include "cairovnc.h"
+#include "frame.h"
+#include "tilecache.h"
+
+G_BEGIN_DECLS
+
+typedef struct _Client Client;
+
+struct _CairoVncServer {
+  GObject parent_instance;
+
+  /* Any thread, under state_lock. */
+  GMutex state_lock;
+  char *host;
+  guint port;
+  char *password;
+  char *password_readonly;
+  char *desktop_name;
+  guint max_clients;
+  double max_framerate;
+  gboolean read_only;
+  gboolean read_only_set;      /* set by the program, not defaulted */
+  gboolean push_frames;
+  gboolean verbose;
+  guint event_queue_length;
+  SurfaceSource source;        /* what the next snapshot copies */
+  gboolean source_changed;
+  cairo_region_t *damage_hints;
+  gint64 last_frame_ready_us;  /* when the program last said frame_ready */
+  guint bound_port;
+  gboolean running;
+
+  /* Any thread, no lock: thread-safe objects. */
+  GAsyncQueue *events;
+  GSource *frame_source;       /* ready when a snapshot is due */
+  GSource *resume_source;      /* ready when paused readers may resume */
+  gint n_paused;               /* atomic: viewers not read for a full queue */
+
+  /* Server context only. */
+  GMainContext *context;
+  GMainLoop *loop;             /* run() and start_thread() */
+  GThread *thread;             /* start_thread() */
+  GPtrArray *listeners;        /* GSocket * */
+  GPtrArray *listen_sources;   /* GSource * */
+  GPtrArray *clients;          /* Client * */
+  guint next_client_id;
+  TileCache *cache;
+  Frame *frame;                /* the latest snapshot */
+  guint64 next_frame_id;
+  gint64 last_snapshot_us;
+  char *sent_desktop_name;     /* the name viewers were last told */
+};
+
+/* For client.c; all run on the server context. */
+gboolean server_get_effective_read_only (CairoVncServer *server);
+void server_client_closed (CairoVncServer *server, Client *client);
+void server_want_frame (CairoVncServer *server);
+Frame *server_get_frame (CairoVncServer *server);
+void server_get_size (CairoVncServer *server, int *width, int *height);
+void server_pause_reading (CairoVncServer *server);
+
+/* Per-viewer log lines start with the viewer's id and address. Verbose
+ * traffic is a message when the verbose property is set, else debug. */
+#define SERVER_TRACE(server, ...)                                       \
+  G_STMT_START {                                                        \
+    if ((server)->verbose)                                              \
+      g_message (__VA_ARGS__);                                          \
+    else                                                                \
+      g_debug (__VA_ARGS__);                                            \
+  } G_STMT_END
+
+#define SERVER_INFO(server, ...)                                        \
+  G_STMT_START {                                                        \
+    if ((server)->verbose)                                              \
+      g_message (__VA_ARGS__);                                          \
+    else                                                                \
+      g_info (__VA_ARGS__);                                             \
+  } G_STMT_END
+
+G_END_DECLS

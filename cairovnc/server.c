@@ -1,0 +1,1283 @@
+/* server.c — CairoVncServer: options, listening, viewers, frame scheduling.
+ *
+ * Public calls may come from any thread: they change options under
+ * state_lock and wake the server context through GSources whose ready
+ * time they set. Everything else runs on the server context: accepting
+ * viewers, taking snapshots, handing damage to viewers.
+ *
+ * A snapshot is taken when the program says frame_ready(), or — while a
+ * viewer waits for a change and the program has not said frame_ready()
+ * lately — every 1/max-framerate seconds; never faster than max-framerate,
+ * and never with no viewer to see it.
+ */
+#include "server-private.h"
+
+#include <gio/gio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+
+#include "client.h"
+#include "events.h"
+
+/* How long after the program's last frame_ready() we still wait for the
+ * next one rather than look for changes ourselves. */
+#define FRAME_DRIVEN_WINDOW_US G_USEC_PER_SEC
+/* How often paused readers look for room when nobody pops events
+ * through cairovnc_server_pop_event(). */
+#define RESUME_POLL_US (50 * 1000)
+#define DEFAULT_PORT 5900
+
+enum {
+  PROP_0,
+  PROP_HOST,
+  PROP_PORT,
+  PROP_PASSWORD,
+  PROP_PASSWORD_READONLY,
+  PROP_DESKTOP_NAME,
+  PROP_MAX_CLIENTS,
+  PROP_MAX_FRAMERATE,
+  PROP_READ_ONLY,
+  PROP_PUSH_FRAMES,
+  PROP_VERBOSE,
+  PROP_EVENT_QUEUE_LENGTH,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (CairoVncServer, cairovnc_server, G_TYPE_OBJECT)
+
+/* A source that only wakes when its ready time says so. */
+static gboolean
+wakeup_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
+{
+  g_source_set_ready_time (source, -1);
+  return callback (user_data);
+}
+
+static GSourceFuncs wakeup_funcs = {
+  .dispatch = wakeup_dispatch,
+};
+
+static GSource *
+wakeup_source_new (const char *name, GSourceFunc callback, gpointer data)
+{
+  GSource *source = g_source_new (&wakeup_funcs, sizeof (GSource));
+
+  g_source_set_name (source, name);
+  g_source_set_callback (source, callback, data, NULL);
+  return source;
+}
+
+/* Sets @source's ready time to @when unless it is due sooner already. */
+static void
+wake_at (GSource *source, gint64 when)
+{
+  gint64 current = g_source_get_ready_time (source);
+
+  if (current < 0 || when < current)
+    g_source_set_ready_time (source, when);
+}
+
+static void
+surface_source_clear (SurfaceSource *source)
+{
+  g_clear_pointer (&source->surface, cairo_surface_destroy);
+  source->lock = NULL;
+}
+
+static void
+cairovnc_server_init (CairoVncServer *server)
+{
+  g_mutex_init (&server->state_lock);
+  server->port = DEFAULT_PORT;
+  server->desktop_name = g_strdup ("Cairo");
+  server->max_clients = 2;
+  server->max_framerate = 20.0;
+  server->read_only = TRUE;
+  server->event_queue_length = 500;
+  server->events = g_async_queue_new_full ((GDestroyNotify) cairovnc_event_free);
+  server->damage_hints = cairo_region_create ();
+  server->clients = g_ptr_array_new ();
+  server->next_client_id = 1;
+}
+
+static void
+cairovnc_server_finalize (GObject *object)
+{
+  CairoVncServer *server = CAIROVNC_SERVER (object);
+
+  cairovnc_server_stop (server);
+  surface_source_clear (&server->source);
+  g_clear_pointer (&server->damage_hints, cairo_region_destroy);
+  g_clear_pointer (&server->events, g_async_queue_unref);
+  g_clear_pointer (&server->clients, g_ptr_array_unref);
+  g_clear_pointer (&server->host, g_free);
+  g_clear_pointer (&server->password, g_free);
+  g_clear_pointer (&server->password_readonly, g_free);
+  g_clear_pointer (&server->desktop_name, g_free);
+  g_clear_pointer (&server->sent_desktop_name, g_free);
+  g_mutex_clear (&server->state_lock);
+  G_OBJECT_CLASS (cairovnc_server_parent_class)->finalize (object);
+}
+
+static void
+cairovnc_server_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  CairoVncServer *server = CAIROVNC_SERVER (object);
+
+  g_mutex_lock (&server->state_lock);
+  switch (prop_id)
+    {
+    case PROP_HOST:
+      g_value_set_string (value, server->host);
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, server->port);
+      break;
+    case PROP_PASSWORD:
+      g_value_set_string (value, server->password);
+      break;
+    case PROP_PASSWORD_READONLY:
+      g_value_set_string (value, server->password_readonly);
+      break;
+    case PROP_DESKTOP_NAME:
+      g_value_set_string (value, server->desktop_name);
+      break;
+    case PROP_MAX_CLIENTS:
+      g_value_set_uint (value, server->max_clients);
+      break;
+    case PROP_MAX_FRAMERATE:
+      g_value_set_double (value, server->max_framerate);
+      break;
+    case PROP_READ_ONLY:
+      g_mutex_unlock (&server->state_lock);
+      g_value_set_boolean (value, server_get_effective_read_only (server));
+      return;
+    case PROP_PUSH_FRAMES:
+      g_value_set_boolean (value, server->push_frames);
+      break;
+    case PROP_VERBOSE:
+      g_value_set_boolean (value, server->verbose);
+      break;
+    case PROP_EVENT_QUEUE_LENGTH:
+      g_value_set_uint (value, server->event_queue_length);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+    }
+  g_mutex_unlock (&server->state_lock);
+}
+
+static void
+cairovnc_server_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  CairoVncServer *server = CAIROVNC_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_HOST:
+      cairovnc_server_set_host (server, g_value_get_string (value));
+      break;
+    case PROP_PORT:
+      cairovnc_server_set_port (server, g_value_get_uint (value));
+      break;
+    case PROP_PASSWORD:
+      cairovnc_server_set_password (server, g_value_get_string (value));
+      break;
+    case PROP_PASSWORD_READONLY:
+      cairovnc_server_set_password_readonly (server, g_value_get_string (value));
+      break;
+    case PROP_DESKTOP_NAME:
+      cairovnc_server_set_desktop_name (server, g_value_get_string (value));
+      break;
+    case PROP_MAX_CLIENTS:
+      cairovnc_server_set_max_clients (server, g_value_get_uint (value));
+      break;
+    case PROP_MAX_FRAMERATE:
+      cairovnc_server_set_max_framerate (server, g_value_get_double (value));
+      break;
+    case PROP_READ_ONLY:
+      cairovnc_server_set_read_only (server, g_value_get_boolean (value));
+      break;
+    case PROP_PUSH_FRAMES:
+      cairovnc_server_set_push_frames (server, g_value_get_boolean (value));
+      break;
+    case PROP_VERBOSE:
+      cairovnc_server_set_verbose (server, g_value_get_boolean (value));
+      break;
+    case PROP_EVENT_QUEUE_LENGTH:
+      g_mutex_lock (&server->state_lock);
+      server->event_queue_length = g_value_get_uint (value);
+      g_mutex_unlock (&server->state_lock);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+    }
+}
+
+static void
+cairovnc_server_class_init (CairoVncServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->finalize = cairovnc_server_finalize;
+  object_class->get_property = cairovnc_server_get_property;
+  object_class->set_property = cairovnc_server_set_property;
+
+  /**
+   * CairoVncServer:host: (nullable)
+   *
+   * The address or host name to listen on; %NULL listens on every address,
+   * IPv6 and IPv4. Takes effect at the next start.
+   */
+  properties[PROP_HOST] = g_param_spec_string ("host", NULL, NULL, NULL, flags);
+  /**
+   * CairoVncServer:port:
+   *
+   * The TCP port; 0 picks a free one (see cairovnc_server_get_port()).
+   * Display :N is port 5900 + N.
+   */
+  properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, 65535, DEFAULT_PORT, flags);
+  /**
+   * CairoVncServer:password: (nullable)
+   *
+   * With a password (or a read-only password) viewers must use VNC
+   * Authentication. Only the first eight characters count.
+   */
+  properties[PROP_PASSWORD] = g_param_spec_string ("password", NULL, NULL, NULL, flags);
+  /**
+   * CairoVncServer:password-readonly: (nullable)
+   *
+   * A second password: viewers that use it may watch but send no events.
+   */
+  properties[PROP_PASSWORD_READONLY] = g_param_spec_string ("password-readonly", NULL, NULL, NULL, flags);
+  /**
+   * CairoVncServer:desktop-name:
+   *
+   * The name viewers show; changes reach viewers that support DesktopName.
+   */
+  properties[PROP_DESKTOP_NAME] = g_param_spec_string ("desktop-name", NULL, NULL, "Cairo", flags);
+  /**
+   * CairoVncServer:max-clients:
+   *
+   * How many viewers may be connected at once; 0 for no limit. Extra
+   * viewers are refused with a reason.
+   */
+  properties[PROP_MAX_CLIENTS] = g_param_spec_uint ("max-clients", NULL, NULL, 0, G_MAXUINT, 2, flags);
+  /**
+   * CairoVncServer:max-framerate:
+   *
+   * The most frames per second taken from the surface and sent; 0 for no
+   * limit.
+   */
+  properties[PROP_MAX_FRAMERATE] = g_param_spec_double ("max-framerate", NULL, NULL, 0, 1000, 20, flags);
+  /**
+   * CairoVncServer:read-only:
+   *
+   * Whether viewers' input is ignored. Unless set, it is %TRUE except when
+   * both #CairoVncServer:password and #CairoVncServer:password-readonly
+   * are set, as in the Python CairoVNC.
+   */
+  properties[PROP_READ_ONLY] = g_param_spec_boolean ("read-only", NULL, NULL, TRUE, flags);
+  /**
+   * CairoVncServer:push-frames:
+   *
+   * Send every new frame to every viewer without waiting for its request.
+   * Viewers that announce Apple's pseudo-encoding 1011 (Screen Sharing)
+   * always get pushed frames.
+   */
+  properties[PROP_PUSH_FRAMES] = g_param_spec_boolean ("push-frames", NULL, NULL, FALSE, flags);
+  /**
+   * CairoVncServer:verbose:
+   *
+   * Log each viewer's handshake, requests and updates as messages (without
+   * it they are debug lines: G_MESSAGES_DEBUG=CairoVNC shows them).
+   */
+  properties[PROP_VERBOSE] = g_param_spec_boolean ("verbose", NULL, NULL, FALSE, flags);
+  /**
+   * CairoVncServer:event-queue-length:
+   *
+   * How many events may wait for the program; 0 for no limit. When the
+   * queue is full the server stops reading from viewers that send input
+   * until the program takes events: nothing is dropped.
+   */
+  properties[PROP_EVENT_QUEUE_LENGTH] =
+    g_param_spec_uint ("event-queue-length", NULL, NULL, 0, G_MAXUINT, 500, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+/**
+ * cairovnc_server_new:
+ * @surface: the surface to serve: an ARGB32 or RGB24 image surface, or any
+ *   surface with bounded extents
+ * @surface_lock: (nullable): a lock the program holds while drawing, or
+ *   %NULL
+ *
+ * Makes a server for @surface. Nothing listens until one of the start
+ * calls.
+ *
+ * Returns: (transfer full): a new server
+ */
+CairoVncServer *
+cairovnc_server_new (cairo_surface_t *surface, GMutex *surface_lock)
+{
+  CairoVncServer *server;
+
+  g_return_val_if_fail (surface != NULL, NULL);
+  server = g_object_new (CAIROVNC_TYPE_SERVER, NULL);
+  server->source.surface = cairo_surface_reference (surface);
+  server->source.lock = surface_lock;
+  return server;
+}
+
+gboolean
+server_get_effective_read_only (CairoVncServer *server)
+{
+  gboolean read_only;
+
+  g_mutex_lock (&server->state_lock);
+  if (server->read_only_set)
+    read_only = server->read_only;
+  else
+    read_only = !(server->password != NULL && *server->password &&
+                  server->password_readonly != NULL && *server->password_readonly);
+  g_mutex_unlock (&server->state_lock);
+  return read_only;
+}
+
+/* Viewers. */
+
+static guint
+count_clients (CairoVncServer *server)
+{
+  return server->clients->len;
+}
+
+void
+server_client_closed (CairoVncServer *server, Client *client)
+{
+  if (g_ptr_array_remove (server->clients, client))
+    client_unref (client);
+}
+
+static void
+set_no_delay (GSocket *socket)
+{
+  /* Updates are whole messages queued at once; do not hold the tail. */
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+}
+
+static gboolean
+on_incoming (GSocket *listener, GIOCondition condition, gpointer data)
+{
+  CairoVncServer *server = data;
+
+  for (;;)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GSocket) socket = g_socket_accept (listener, NULL, &error);
+      g_autofree char *refuse = NULL;
+      guint max_clients;
+      Client *client;
+
+      if (socket == NULL)
+        {
+          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            g_info ("Cannot accept a viewer: %s", error->message);
+          break;
+        }
+      set_no_delay (socket);
+      g_mutex_lock (&server->state_lock);
+      max_clients = server->max_clients;
+      g_mutex_unlock (&server->state_lock);
+      if (max_clients > 0 && count_clients (server) >= max_clients)
+        refuse = g_strdup_printf ("Too many viewers: this server takes %u at once", max_clients);
+
+      client = client_new (server, socket, server->next_client_id++);
+      g_ptr_array_add (server->clients, client);
+      client_start (client, refuse);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* Frames. */
+
+Frame *
+server_get_frame (CairoVncServer *server)
+{
+  return server->frame;
+}
+
+void
+server_get_size (CairoVncServer *server, int *width, int *height)
+{
+  if (server->frame != NULL)
+    {
+      *width = server->frame->width;
+      *height = server->frame->height;
+      return;
+    }
+  g_mutex_lock (&server->state_lock);
+  *width = server->source.width;
+  *height = server->source.height;
+  g_mutex_unlock (&server->state_lock);
+}
+
+static gint64
+frame_period_us (CairoVncServer *server)
+{
+  double fps;
+
+  g_mutex_lock (&server->state_lock);
+  fps = server->max_framerate;
+  g_mutex_unlock (&server->state_lock);
+  return fps > 0 ? (gint64) (G_USEC_PER_SEC / fps) : 0;
+}
+
+static gint64
+next_allowed_snapshot (CairoVncServer *server)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (server->last_snapshot_us == 0)
+    return now;
+  return MAX (now, server->last_snapshot_us + frame_period_us (server));
+}
+
+void
+server_want_frame (CairoVncServer *server)
+{
+  gboolean frame_driven;
+
+  if (server->frame_source == NULL)
+    return;
+  g_mutex_lock (&server->state_lock);
+  frame_driven = server->last_frame_ready_us != 0 &&
+                 g_get_monotonic_time () - server->last_frame_ready_us < FRAME_DRIVEN_WINDOW_US;
+  g_mutex_unlock (&server->state_lock);
+  /* The program says when it has drawn a frame; but look again once the
+   * window passes, in case it stopped saying so. */
+  if (frame_driven && server->frame != NULL)
+    wake_at (server->frame_source, server->last_frame_ready_us + FRAME_DRIVEN_WINDOW_US);
+  else
+    wake_at (server->frame_source, next_allowed_snapshot (server));
+}
+
+static gboolean
+has_ready_clients (CairoVncServer *server)
+{
+  /* Snapshots are for viewers past the handshake: the frame size they
+   * learn in ServerInit comes from the source until then. */
+  return server->clients->len > 0;
+}
+
+static void
+take_snapshot (CairoVncServer *server)
+{
+  SurfaceSource source = { 0 };
+  cairo_region_t *hints;
+  g_autoptr (Frame) frame = NULL;
+  cairo_region_t *damage;
+  g_autoptr (GPtrArray) clients = NULL;
+
+  g_mutex_lock (&server->state_lock);
+  source = server->source;
+  cairo_surface_reference (source.surface);
+  server->source_changed = FALSE;
+  hints = server->damage_hints;
+  server->damage_hints = cairo_region_create ();
+  g_mutex_unlock (&server->state_lock);
+
+  frame = snapshot_take (&source, ++server->next_frame_id);
+  cairo_surface_destroy (source.surface);
+  server->last_snapshot_us = g_get_monotonic_time ();
+
+  damage = damage_compute (server->frame, frame, hints);
+  cairo_region_destroy (hints);
+  tile_cache_new_frame (server->cache, frame);
+  g_clear_pointer (&server->frame, frame_unref);
+  server->frame = frame_ref (frame);
+
+  /* Viewers may close while being told; work on a copy. */
+  clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_unref);
+  for (guint i = 0; i < server->clients->len; i++)
+    g_ptr_array_add (clients, client_ref (g_ptr_array_index (server->clients, i)));
+  if (!cairo_region_is_empty (damage))
+    for (guint i = 0; i < clients->len; i++)
+      client_frame_changed (g_ptr_array_index (clients, i), frame, damage);
+  cairo_region_destroy (damage);
+  for (guint i = 0; i < clients->len; i++)
+    client_try_send (g_ptr_array_index (clients, i));
+}
+
+static gboolean
+on_frame_due (gpointer data)
+{
+  CairoVncServer *server = data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 allowed;
+
+  if (!has_ready_clients (server))
+    return G_SOURCE_CONTINUE;
+  allowed = next_allowed_snapshot (server);
+  if (allowed > now)
+    {
+      wake_at (server->frame_source, allowed);
+      return G_SOURCE_CONTINUE;
+    }
+  take_snapshot (server);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Events. */
+
+void
+server_pause_reading (CairoVncServer *server)
+{
+  wake_at (server->resume_source, g_get_monotonic_time () + RESUME_POLL_US);
+}
+
+static gboolean
+on_resume_due (gpointer data)
+{
+  CairoVncServer *server = data;
+  g_autoptr (GPtrArray) clients = NULL;
+
+  if (g_atomic_int_get (&server->n_paused) == 0)
+    return G_SOURCE_CONTINUE;
+  clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_unref);
+  for (guint i = 0; i < server->clients->len; i++)
+    g_ptr_array_add (clients, client_ref (g_ptr_array_index (server->clients, i)));
+  for (guint i = 0; i < clients->len; i++)
+    client_resume_reading (g_ptr_array_index (clients, i));
+  /* Whoever paused again polls again. */
+  return G_SOURCE_CONTINUE;
+}
+
+/* Starting and stopping. */
+
+static GSocket *
+listen_on (GInetAddress *address, guint port, GError **error)
+{
+  g_autoptr (GSocket) socket = NULL;
+  g_autoptr (GSocketAddress) socket_address = NULL;
+
+  socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return NULL;
+  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6 && g_inet_address_get_is_any (address))
+    g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, 0, NULL); /* IPv4 too */
+  socket_address = g_inet_socket_address_new (address, (guint16) port);
+  g_socket_set_blocking (socket, FALSE);
+  g_socket_set_listen_backlog (socket, 128);
+  if (!g_socket_bind (socket, socket_address, TRUE, error) || !g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
+static guint
+socket_port (GSocket *socket)
+{
+  g_autoptr (GSocketAddress) address = g_socket_get_local_address (socket, NULL);
+
+  return address != NULL ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)) : 0;
+}
+
+static gboolean
+open_listeners (CairoVncServer *server, const char *host, guint port, GError **error)
+{
+  g_autolist (GInetAddress) addresses = NULL;
+  g_autoptr (GError) local_error = NULL;
+  const char *shown_host = host != NULL ? host : "*";
+
+  if (host == NULL)
+    {
+      addresses = g_list_append (addresses, g_inet_address_new_any (G_SOCKET_FAMILY_IPV6));
+    }
+  else
+    {
+      GInetAddress *literal = g_inet_address_new_from_string (host);
+      if (literal != NULL)
+        addresses = g_list_append (addresses, literal);
+      else
+        addresses = g_resolver_lookup_by_name (g_resolver_get_default (), host, NULL, &local_error);
+      if (addresses == NULL)
+        {
+          g_set_error (error, CAIROVNC_ERROR, CAIROVNC_ERROR_LISTEN, "Cannot listen on %s:%u: %s",
+                       host, port, local_error->message);
+          return FALSE;
+        }
+    }
+
+  for (GList *l = addresses; l != NULL; l = l->next)
+    {
+      GSocket *socket;
+
+      g_clear_error (&local_error);
+      socket = listen_on (l->data, port, &local_error);
+      if (socket == NULL && host == NULL)
+        {
+          /* No IPv6 on this machine: IPv4 alone. */
+          g_autoptr (GInetAddress) any4 = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+          g_clear_error (&local_error);
+          socket = listen_on (any4, port, &local_error);
+        }
+      if (socket == NULL)
+        {
+          g_set_error (error, CAIROVNC_ERROR, CAIROVNC_ERROR_LISTEN, "Cannot listen on %s:%u: %s",
+                       shown_host, port, local_error->message);
+          return FALSE;
+        }
+      /* Every address gets the port the first one was given. */
+      if (port == 0)
+        port = socket_port (socket);
+      g_ptr_array_add (server->listeners, socket);
+    }
+  g_mutex_lock (&server->state_lock);
+  server->bound_port = port;
+  g_mutex_unlock (&server->state_lock);
+  return TRUE;
+}
+
+static void
+close_listeners (CairoVncServer *server)
+{
+  for (guint i = 0; server->listen_sources && i < server->listen_sources->len; i++)
+    g_source_destroy (g_ptr_array_index (server->listen_sources, i));
+  g_clear_pointer (&server->listen_sources, g_ptr_array_unref);
+  for (guint i = 0; server->listeners && i < server->listeners->len; i++)
+    g_socket_close (g_ptr_array_index (server->listeners, i), NULL);
+  g_clear_pointer (&server->listeners, g_ptr_array_unref);
+}
+
+static void
+destroy_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_source_unref (*source);
+  *source = NULL;
+}
+
+/* Runs on the server context (or with it acquired). */
+static void
+shut_down (CairoVncServer *server)
+{
+  g_autoptr (GPtrArray) clients = NULL;
+  GSource *frame_source, *resume_source;
+
+  close_listeners (server);
+  clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_unref);
+  for (guint i = 0; i < server->clients->len; i++)
+    g_ptr_array_add (clients, client_ref (g_ptr_array_index (server->clients, i)));
+  for (guint i = 0; i < clients->len; i++)
+    client_close (g_ptr_array_index (clients, i), "the server stopped");
+  /* Public calls use these sources under state_lock while running. */
+  g_mutex_lock (&server->state_lock);
+  server->running = FALSE;
+  server->bound_port = 0;
+  frame_source = g_steal_pointer (&server->frame_source);
+  resume_source = g_steal_pointer (&server->resume_source);
+  g_mutex_unlock (&server->state_lock);
+  destroy_source (&frame_source);
+  destroy_source (&resume_source);
+  g_clear_pointer (&server->cache, tile_cache_free);
+  g_clear_pointer (&server->frame, frame_unref);
+  server->last_snapshot_us = 0;
+  if (server->loop != NULL)
+    g_main_loop_quit (server->loop);
+}
+
+/**
+ * cairovnc_server_start:
+ * @server: a server
+ * @context: (nullable): the main context to serve on; %NULL for the
+ *   thread-default one
+ * @error: return location for a #GError
+ *
+ * Starts listening. The server works when @context is iterated: the
+ * program's own main loop, or its own calls to g_main_context_iteration().
+ *
+ * Returns: %TRUE when listening; %FALSE with @error set (the surface
+ *   cannot be served, the port is in use, the server is running)
+ */
+gboolean
+cairovnc_server_start (CairoVncServer *server, GMainContext *context, GError **error)
+{
+  g_autofree char *host = NULL;
+  g_autoptr (cairo_surface_t) surface = NULL;
+  guint port;
+  int width, height;
+
+  g_return_val_if_fail (CAIROVNC_IS_SERVER (server), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&server->state_lock);
+  if (server->running)
+    {
+      g_mutex_unlock (&server->state_lock);
+      g_set_error_literal (error, CAIROVNC_ERROR, CAIROVNC_ERROR_RUNNING, "The server is already running");
+      return FALSE;
+    }
+  host = g_strdup (server->host);
+  port = server->port;
+  g_mutex_unlock (&server->state_lock);
+
+  g_mutex_lock (&server->state_lock);
+  surface = cairo_surface_reference (server->source.surface);
+  g_mutex_unlock (&server->state_lock);
+  if (!snapshot_check_surface (surface, &width, &height, error))
+    return FALSE;
+  g_mutex_lock (&server->state_lock);
+  if (server->source.surface == surface)
+    {
+      server->source.width = width;
+      server->source.height = height;
+    }
+  g_mutex_unlock (&server->state_lock);
+
+  server->listeners = g_ptr_array_new_with_free_func (g_object_unref);
+  server->listen_sources = g_ptr_array_new_with_free_func ((GDestroyNotify) g_source_unref);
+  if (!open_listeners (server, host, port, error))
+    {
+      close_listeners (server);
+      return FALSE;
+    }
+
+  g_clear_pointer (&server->context, g_main_context_unref);
+  server->context = context != NULL ? g_main_context_ref (context) : g_main_context_ref_thread_default ();
+  server->cache = tile_cache_new (server->context);
+  for (guint i = 0; i < server->listeners->len; i++)
+    {
+      GSource *source = g_socket_create_source (g_ptr_array_index (server->listeners, i), G_IO_IN, NULL);
+      g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_incoming, server, NULL);
+      g_source_attach (source, server->context);
+      g_ptr_array_add (server->listen_sources, source);
+    }
+  server->frame_source = wakeup_source_new ("cairovnc frame", on_frame_due, server);
+  g_source_attach (server->frame_source, server->context);
+  server->resume_source = wakeup_source_new ("cairovnc resume reading", on_resume_due, server);
+  g_source_attach (server->resume_source, server->context);
+
+  g_mutex_lock (&server->state_lock);
+  server->running = TRUE;
+  g_mutex_unlock (&server->state_lock);
+  SERVER_INFO (server, "Serving %dx%d on %s port %u", width, height, host ? host : "every address",
+               server->bound_port);
+  return TRUE;
+}
+
+static gpointer
+run_thread (gpointer data)
+{
+  CairoVncServer *server = data;
+  GMainLoop *loop = g_main_loop_ref (server->loop);
+
+  g_main_context_push_thread_default (server->context);
+  g_main_loop_run (loop);
+  g_main_context_pop_thread_default (server->context);
+  g_main_loop_unref (loop);
+  return NULL;
+}
+
+/**
+ * cairovnc_server_start_thread:
+ * @server: a server
+ * @error: return location for a #GError
+ *
+ * Starts listening and serves on a thread of the server's own, until
+ * cairovnc_server_stop().
+ *
+ * Returns: %TRUE when listening; %FALSE with @error set
+ */
+gboolean
+cairovnc_server_start_thread (CairoVncServer *server, GError **error)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+
+  g_return_val_if_fail (CAIROVNC_IS_SERVER (server), FALSE);
+  if (!cairovnc_server_start (server, context, error))
+    return FALSE;
+  server->loop = g_main_loop_new (context, FALSE);
+  server->thread = g_thread_new ("cairovnc", run_thread, server);
+  return TRUE;
+}
+
+/**
+ * cairovnc_server_run:
+ * @server: a server
+ * @error: return location for a #GError
+ *
+ * Starts listening and serves on the calling thread until
+ * cairovnc_server_stop() is called from another thread.
+ *
+ * Returns: %TRUE after a clean stop; %FALSE with @error set when it could
+ *   not start
+ */
+gboolean
+cairovnc_server_run (CairoVncServer *server, GError **error)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GMainLoop) loop = NULL;
+
+  g_return_val_if_fail (CAIROVNC_IS_SERVER (server), FALSE);
+  g_main_context_push_thread_default (context);
+  if (!cairovnc_server_start (server, context, error))
+    {
+      g_main_context_pop_thread_default (context);
+      return FALSE;
+    }
+  loop = g_main_loop_new (context, FALSE);
+  server->loop = g_main_loop_ref (loop);
+  g_main_loop_run (loop);
+  g_clear_pointer (&server->loop, g_main_loop_unref);
+  g_main_context_pop_thread_default (context);
+  return TRUE;
+}
+
+typedef struct {
+  CairoVncServer *server;
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+} StopCall;
+
+static gboolean
+stop_on_context (gpointer data)
+{
+  StopCall *call = data;
+
+  shut_down (call->server);
+  g_mutex_lock (&call->lock);
+  call->done = TRUE;
+  g_cond_signal (&call->cond);
+  g_mutex_unlock (&call->lock);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * cairovnc_server_stop:
+ * @server: a server
+ *
+ * Disconnects every viewer and stops listening; from any thread. When it
+ * returns, the port is closed. Events not yet taken stay in the queue.
+ */
+void
+cairovnc_server_stop (CairoVncServer *server)
+{
+  GMainContext *context;
+  GThread *thread;
+
+  g_return_if_fail (CAIROVNC_IS_SERVER (server));
+
+  g_mutex_lock (&server->state_lock);
+  if (!server->running)
+    {
+      g_mutex_unlock (&server->state_lock);
+      return;
+    }
+  g_mutex_unlock (&server->state_lock);
+
+  context = server->context;
+  if (g_main_context_acquire (context))
+    {
+      shut_down (server);
+      g_main_context_release (context);
+    }
+  else
+    {
+      /* Another thread iterates the context: stop there, and wait. */
+      StopCall call = { .server = server };
+      g_mutex_init (&call.lock);
+      g_cond_init (&call.cond);
+      g_main_context_invoke_full (context, G_PRIORITY_HIGH, stop_on_context, &call, NULL);
+      g_mutex_lock (&call.lock);
+      while (!call.done)
+        g_cond_wait (&call.cond, &call.lock);
+      g_mutex_unlock (&call.lock);
+      g_mutex_clear (&call.lock);
+      g_cond_clear (&call.cond);
+    }
+
+  thread = g_steal_pointer (&server->thread);
+  if (thread != NULL)
+    {
+      if (thread != g_thread_self ())
+        g_thread_join (thread);
+      else
+        g_thread_unref (thread);
+      g_clear_pointer (&server->loop, g_main_loop_unref);
+    }
+}
+
+/**
+ * cairovnc_server_is_running:
+ * @server: a server
+ *
+ * Returns: whether the server is listening
+ */
+gboolean
+cairovnc_server_is_running (CairoVncServer *server)
+{
+  gboolean running;
+
+  g_return_val_if_fail (CAIROVNC_IS_SERVER (server), FALSE);
+  g_mutex_lock (&server->state_lock);
+  running = server->running;
+  g_mutex_unlock (&server->state_lock);
+  return running;
+}
+
+/**
+ * cairovnc_server_get_port:
+ * @server: a server
+ *
+ * Returns: the port the running server listens on (the one picked when
+ *   #CairoVncServer:port is 0), or 0 when it is not running
+ */
+guint
+cairovnc_server_get_port (CairoVncServer *server)
+{
+  guint port;
+
+  g_return_val_if_fail (CAIROVNC_IS_SERVER (server), 0);
+  g_mutex_lock (&server->state_lock);
+  port = server->bound_port;
+  g_mutex_unlock (&server->state_lock);
+  return port;
+}
+
+typedef struct {
+  CairoVncServer *server;
+  guint n;
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+} CountCall;
+
+static gboolean
+count_on_context (gpointer data)
+{
+  CountCall *call = data;
+
+  g_mutex_lock (&call->lock);
+  call->n = call->server->clients->len;
+  call->done = TRUE;
+  g_cond_signal (&call->cond);
+  g_mutex_unlock (&call->lock);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * cairovnc_server_get_n_clients:
+ * @server: a server
+ *
+ * Returns: how many viewers are connected, in the handshake or after it.
+ *   From a thread other than the server's, this waits for the server
+ *   context to answer.
+ */
+guint
+cairovnc_server_get_n_clients (CairoVncServer *server)
+{
+  CountCall call = { .server = server };
+
+  g_return_val_if_fail (CAIROVNC_IS_SERVER (server), 0);
+  if (!cairovnc_server_is_running (server))
+    return 0;
+  if (g_main_context_acquire (server->context))
+    {
+      guint n = server->clients->len;
+      g_main_context_release (server->context);
+      return n;
+    }
+  g_mutex_init (&call.lock);
+  g_cond_init (&call.cond);
+  g_main_context_invoke_full (server->context, G_PRIORITY_HIGH, count_on_context, &call, NULL);
+  g_mutex_lock (&call.lock);
+  while (!call.done)
+    g_cond_wait (&call.cond, &call.lock);
+  g_mutex_unlock (&call.lock);
+  g_mutex_clear (&call.lock);
+  g_cond_clear (&call.cond);
+  return call.n;
+}
+
+/* Changes from the program. */
+
+/**
+ * cairovnc_server_try_set_surface:
+ * @server: a server
+ * @surface: the new surface
+ * @surface_lock: (nullable): its lock, or %NULL
+ * @error: return location for a #GError
+ *
+ * Serves @surface from now on, of any size: viewers that support
+ * DesktopSize or ExtendedDesktopSize are told the new size and sent a full
+ * frame; others keep their size and see the part that fits.
+ *
+ * Returns: %TRUE; %FALSE with @error set when @surface cannot be served
+ */
+gboolean
+cairovnc_server_try_set_surface (CairoVncServer  *server,
+                                 cairo_surface_t *surface,
+                                 GMutex          *surface_lock,
+                                 GError         **error)
+{
+  SurfaceSource old;
+  int width, height;
+
+  g_return_val_if_fail (CAIROVNC_IS_SERVER (server), FALSE);
+  g_return_val_if_fail (surface != NULL, FALSE);
+  if (!snapshot_check_surface (surface, &width, &height, error))
+    return FALSE;
+
+  g_mutex_lock (&server->state_lock);
+  old = server->source;
+  server->source = (SurfaceSource) { cairo_surface_reference (surface), surface_lock, width, height };
+  server->source_changed = TRUE;
+  if (server->running)
+    g_source_set_ready_time (server->frame_source, 0);
+  g_mutex_unlock (&server->state_lock);
+  surface_source_clear (&old);
+  return TRUE;
+}
+
+/**
+ * cairovnc_server_set_surface:
+ * @server: a server
+ * @surface: the new surface
+ * @surface_lock: (nullable): its lock, or %NULL
+ *
+ * As cairovnc_server_try_set_surface(); a surface that cannot be served
+ * is a programming error, logged as a warning, and the old one stays.
+ */
+void
+cairovnc_server_set_surface (CairoVncServer  *server,
+                             cairo_surface_t *surface,
+                             GMutex          *surface_lock)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!cairovnc_server_try_set_surface (server, surface, surface_lock, &error) && error != NULL)
+    g_warning ("cairovnc_server_set_surface: %s", error->message);
+}
+
+static gboolean
+tell_name_on_context (gpointer data)
+{
+  CairoVncServer *server = data;
+  g_autoptr (GPtrArray) clients = NULL;
+
+  if (server->clients == NULL || server->frame_source == NULL)
+    return G_SOURCE_REMOVE;
+  clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_unref);
+  for (guint i = 0; i < server->clients->len; i++)
+    g_ptr_array_add (clients, client_ref (g_ptr_array_index (server->clients, i)));
+  for (guint i = 0; i < clients->len; i++)
+    client_name_changed (g_ptr_array_index (clients, i));
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * cairovnc_server_set_desktop_name:
+ * @server: a server
+ * @name: the name, in UTF-8
+ *
+ * Renames the desktop; viewers that support DesktopName are told.
+ */
+void
+cairovnc_server_set_desktop_name (CairoVncServer *server, const char *name)
+{
+  gboolean changed;
+
+  g_return_if_fail (CAIROVNC_IS_SERVER (server));
+  g_return_if_fail (name == NULL || g_utf8_validate (name, -1, NULL));
+
+  g_mutex_lock (&server->state_lock);
+  changed = g_strcmp0 (server->desktop_name, name ? name : "") != 0;
+  g_free (server->desktop_name);
+  server->desktop_name = g_strdup (name ? name : "");
+  g_mutex_unlock (&server->state_lock);
+  if (!changed)
+    return;
+  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_DESKTOP_NAME]);
+  if (cairovnc_server_is_running (server))
+    g_main_context_invoke_full (server->context, G_PRIORITY_DEFAULT, tell_name_on_context,
+                                g_object_ref (server), g_object_unref);
+}
+
+/**
+ * cairovnc_server_get_desktop_name:
+ * @server: a server
+ *
+ * Returns: (transfer none): the desktop name
+ */
+const char *
+cairovnc_server_get_desktop_name (CairoVncServer *server)
+{
+  g_return_val_if_fail (CAIROVNC_IS_SERVER (server), NULL);
+  return server->desktop_name;
+}
+
+/**
+ * cairovnc_server_frame_ready:
+ * @server: a server
+ *
+ * Says that a new frame is complete: viewers get it at once (within
+ * #CairoVncServer:max-framerate), and pushed-to viewers get it unasked.
+ * Programs that call this after each frame spare the server from looking
+ * for changes itself.
+ */
+void
+cairovnc_server_frame_ready (CairoVncServer *server)
+{
+  g_return_if_fail (CAIROVNC_IS_SERVER (server));
+
+  g_mutex_lock (&server->state_lock);
+  server->last_frame_ready_us = g_get_monotonic_time ();
+  if (server->running)
+    g_source_set_ready_time (server->frame_source, 0);
+  g_mutex_unlock (&server->state_lock);
+}
+
+/**
+ * cairovnc_server_add_damage:
+ * @server: a server
+ * @rect: an area of the surface that changed
+ *
+ * Says that @rect changed: its tiles are sent with the next frame even if
+ * they compare equal.
+ */
+void
+cairovnc_server_add_damage (CairoVncServer *server, const cairo_rectangle_int_t *rect)
+{
+  g_return_if_fail (CAIROVNC_IS_SERVER (server));
+  g_return_if_fail (rect != NULL);
+
+  g_mutex_lock (&server->state_lock);
+  cairo_region_union_rectangle (server->damage_hints, rect);
+  g_mutex_unlock (&server->state_lock);
+}
+
+/* Options. */
+
+#define DEFINE_STRING_SETTER(func, field, prop)                            \
+  void func (CairoVncServer *server, const char *value)                    \
+  {                                                                        \
+    g_return_if_fail (CAIROVNC_IS_SERVER (server));                        \
+    g_mutex_lock (&server->state_lock);                                    \
+    g_free (server->field);                                                \
+    server->field = g_strdup (value);                                      \
+    g_mutex_unlock (&server->state_lock);                                  \
+    g_object_notify_by_pspec (G_OBJECT (server), properties[prop]);       \
+  }
+
+#define DEFINE_VALUE_SETTER(func, type, field, prop)                       \
+  void func (CairoVncServer *server, type value)                           \
+  {                                                                        \
+    g_return_if_fail (CAIROVNC_IS_SERVER (server));                        \
+    g_mutex_lock (&server->state_lock);                                    \
+    server->field = value;                                                 \
+    g_mutex_unlock (&server->state_lock);                                  \
+    g_object_notify_by_pspec (G_OBJECT (server), properties[prop]);       \
+  }
+
+DEFINE_STRING_SETTER (cairovnc_server_set_host, host, PROP_HOST)
+DEFINE_STRING_SETTER (cairovnc_server_set_password, password, PROP_PASSWORD)
+DEFINE_STRING_SETTER (cairovnc_server_set_password_readonly, password_readonly, PROP_PASSWORD_READONLY)
+DEFINE_VALUE_SETTER (cairovnc_server_set_port, guint, port, PROP_PORT)
+DEFINE_VALUE_SETTER (cairovnc_server_set_max_clients, guint, max_clients, PROP_MAX_CLIENTS)
+DEFINE_VALUE_SETTER (cairovnc_server_set_max_framerate, double, max_framerate, PROP_MAX_FRAMERATE)
+DEFINE_VALUE_SETTER (cairovnc_server_set_push_frames, gboolean, push_frames, PROP_PUSH_FRAMES)
+DEFINE_VALUE_SETTER (cairovnc_server_set_verbose, gboolean, verbose, PROP_VERBOSE)
+
+/**
+ * cairovnc_server_set_read_only:
+ * @server: a server
+ * @read_only: whether viewers' input is ignored
+ *
+ * Viewers that used #CairoVncServer:password-readonly stay read-only.
+ * Takes effect for viewers that connect afterwards.
+ */
+void
+cairovnc_server_set_read_only (CairoVncServer *server, gboolean read_only)
+{
+  g_return_if_fail (CAIROVNC_IS_SERVER (server));
+  g_mutex_lock (&server->state_lock);
+  server->read_only = read_only;
+  server->read_only_set = TRUE;
+  g_mutex_unlock (&server->state_lock);
+  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_READ_ONLY]);
+}
+
+/**
+ * cairovnc_server_get_read_only:
+ * @server: a server
+ *
+ * Returns: whether viewers that connect now get no input (see
+ *   #CairoVncServer:read-only for the default)
+ */
+gboolean
+cairovnc_server_get_read_only (CairoVncServer *server)
+{
+  g_return_val_if_fail (CAIROVNC_IS_SERVER (server), TRUE);
+  return server_get_effective_read_only (server);
+}
+
+/**
+ * cairovnc_server_pop_event:
+ * @server: a server
+ * @timeout_us: how long to wait: 0 not at all, a negative value for ever
+ *
+ * Takes the oldest event from the viewers.
+ *
+ * Returns: (transfer full) (nullable): the event, or %NULL when none came
+ *   in time; free it with cairovnc_event_free()
+ */
+CairoVncEvent *
+cairovnc_server_pop_event (CairoVncServer *server, gint64 timeout_us)
+{
+  CairoVncEvent *event;
+
+  g_return_val_if_fail (CAIROVNC_IS_SERVER (server), NULL);
+  if (timeout_us == 0)
+    event = g_async_queue_try_pop (server->events);
+  else if (timeout_us < 0)
+    event = g_async_queue_pop (server->events);
+  else
+    event = g_async_queue_timeout_pop (server->events, (guint64) timeout_us);
+
+  if (event != NULL && g_atomic_int_get (&server->n_paused) > 0)
+    {
+      g_mutex_lock (&server->state_lock);
+      if (server->running)
+        g_source_set_ready_time (server->resume_source, 0);
+      g_mutex_unlock (&server->state_lock);
+    }
+  return event;
+}
+
+/**
+ * cairovnc_server_get_event_queue:
+ * @server: a server
+ *
+ * The queue events arrive on, for programs that wait on it themselves.
+ * Readers paused for a full queue look for room every 50 ms when events
+ * are not taken with cairovnc_server_pop_event().
+ *
+ * Returns: (transfer none): the event queue (of #CairoVncEvent)
+ */
+GAsyncQueue *
+cairovnc_server_get_event_queue (CairoVncServer *server)
+{
+  g_return_val_if_fail (CAIROVNC_IS_SERVER (server), NULL);
+  return server->events;
+}

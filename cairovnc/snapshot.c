@@ -1,0 +1,192 @@
+/* snapshot.c — copying pixels out of the program's surface.
+ *
+ * The program's lock is held only around the copy itself: a flush and a
+ * memcpy per row for image surfaces, a paint into our buffer for any other
+ * kind of surface. Everything else (damage, encoding) works on the copy.
+ * Runs on the server context.
+ */
+#include "frame.h"
+
+#include <string.h>
+
+#include "cairovnc.h"
+
+/* RFB sizes are U16. */
+#define MAX_DIMENSION 65535
+
+static gboolean
+surface_size (cairo_surface_t *surface, int *width, int *height)
+{
+  switch (cairo_surface_get_type (surface))
+    {
+    case CAIRO_SURFACE_TYPE_IMAGE:
+      *width = cairo_image_surface_get_width (surface);
+      *height = cairo_image_surface_get_height (surface);
+      return TRUE;
+
+    case CAIRO_SURFACE_TYPE_RECORDING:
+      {
+        cairo_rectangle_t extents;
+        if (!cairo_recording_surface_get_extents (surface, &extents))
+          return FALSE;
+        *width = (int) extents.width;
+        *height = (int) extents.height;
+        return TRUE;
+      }
+
+    default:
+      {
+        cairo_surface_t *image = cairo_surface_map_to_image (surface, NULL);
+        gboolean ok = cairo_surface_status (image) == CAIRO_STATUS_SUCCESS;
+        if (ok)
+          {
+            *width = cairo_image_surface_get_width (image);
+            *height = cairo_image_surface_get_height (image);
+          }
+        cairo_surface_unmap_image (surface, image);
+        return ok;
+      }
+    }
+}
+
+gboolean
+snapshot_check_surface (cairo_surface_t *surface, int *width, int *height, GError **error)
+{
+  int w = 0, h = 0;
+
+  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, CAIROVNC_ERROR, CAIROVNC_ERROR_UNSUPPORTED_SURFACE,
+                   "The surface is in an error state: %s",
+                   cairo_status_to_string (cairo_surface_status (surface)));
+      return FALSE;
+    }
+  if (cairo_surface_get_type (surface) == CAIRO_SURFACE_TYPE_IMAGE)
+    {
+      cairo_format_t format = cairo_image_surface_get_format (surface);
+      if (format != CAIRO_FORMAT_ARGB32 && format != CAIRO_FORMAT_RGB24)
+        {
+          g_set_error (error, CAIROVNC_ERROR, CAIROVNC_ERROR_UNSUPPORTED_SURFACE,
+                       "Image surfaces of pixel format %d cannot be served: "
+                       "use CAIRO_FORMAT_ARGB32 or CAIRO_FORMAT_RGB24", (int) format);
+          return FALSE;
+        }
+    }
+  if (!surface_size (surface, &w, &h))
+    {
+      g_set_error (error, CAIROVNC_ERROR, CAIROVNC_ERROR_UNSUPPORTED_SURFACE,
+                   "Surfaces of type %d without bounded extents cannot be served",
+                   (int) cairo_surface_get_type (surface));
+      return FALSE;
+    }
+  if (w < 1 || h < 1 || w > MAX_DIMENSION || h > MAX_DIMENSION)
+    {
+      g_set_error (error, CAIROVNC_ERROR, CAIROVNC_ERROR_UNSUPPORTED_SURFACE,
+                   "A surface of %dx%d cannot be served: each side must be 1 to %d pixels",
+                   w, h, MAX_DIMENSION);
+      return FALSE;
+    }
+  *width = w;
+  *height = h;
+  return TRUE;
+}
+
+static Frame *
+frame_new (int width, int height, guint64 id)
+{
+  Frame *frame = g_atomic_rc_box_new0 (Frame);
+
+  frame->id = id;
+  frame->width = width;
+  frame->height = height;
+  frame->stride = (gsize) width * 4;
+  frame->pixels = g_malloc (frame->stride * (gsize) height);
+  frame->tiles_x = (guint) (width + TILE_SIZE - 1) / TILE_SIZE;
+  frame->tiles_y = (guint) (height + TILE_SIZE - 1) / TILE_SIZE;
+  frame->tile_versions = g_new0 (guint64, frame->tiles_x * frame->tiles_y);
+  return frame;
+}
+
+static void
+copy_image (cairo_surface_t *surface, Frame *frame)
+{
+  const guint8 *src = cairo_image_surface_get_data (surface);
+  int src_stride = cairo_image_surface_get_stride (surface);
+  guint8 *dst = (guint8 *) frame->pixels;
+
+  if ((gsize) src_stride == frame->stride)
+    {
+      memcpy (dst, src, frame->stride * (gsize) frame->height);
+      return;
+    }
+  for (int y = 0; y < frame->height; y++)
+    memcpy (dst + frame->stride * (gsize) y, src + (gsize) src_stride * (gsize) y, frame->stride);
+}
+
+/* Any other kind of surface: let cairo render it into our buffer. */
+static void
+paint_surface (cairo_surface_t *surface, Frame *frame)
+{
+  cairo_surface_t *target =
+    cairo_image_surface_create_for_data ((unsigned char *) frame->pixels, CAIRO_FORMAT_ARGB32,
+                                         frame->width, frame->height, (int) frame->stride);
+  cairo_t *cr = cairo_create (target);
+
+  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+  cairo_set_source_surface (cr, surface, 0, 0);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_finish (target);
+  cairo_surface_destroy (target);
+}
+
+Frame *
+snapshot_take (const SurfaceSource *source, guint64 id)
+{
+  Frame *frame = frame_new (source->width, source->height, id);
+  gboolean is_image = cairo_surface_get_type (source->surface) == CAIRO_SURFACE_TYPE_IMAGE;
+  gint64 start;
+
+  if (source->lock != NULL)
+    g_mutex_lock (source->lock);
+  start = g_get_monotonic_time ();
+  cairo_surface_flush (source->surface);
+  if (is_image)
+    copy_image (source->surface, frame);
+  else
+    paint_surface (source->surface, frame);
+  frame->lock_hold_us = g_get_monotonic_time () - start;
+  if (source->lock != NULL)
+    g_mutex_unlock (source->lock);
+  return frame;
+}
+
+Frame *
+frame_ref (Frame *frame)
+{
+  return g_atomic_rc_box_acquire (frame);
+}
+
+static void
+frame_clear (Frame *frame)
+{
+  g_free (frame->pixels);
+  g_free (frame->tile_versions);
+}
+
+void
+frame_unref (Frame *frame)
+{
+  g_atomic_rc_box_release_full (frame, (GDestroyNotify) frame_clear);
+}
+
+void
+frame_tile_rect (const Frame *frame, guint tile, cairo_rectangle_int_t *rect)
+{
+  guint tx = tile % frame->tiles_x, ty = tile / frame->tiles_x;
+
+  rect->x = (int) tx * TILE_SIZE;
+  rect->y = (int) ty * TILE_SIZE;
+  rect->width = MIN (TILE_SIZE, frame->width - rect->x);
+  rect->height = MIN (TILE_SIZE, frame->height - rect->y);
+}
