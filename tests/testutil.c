@@ -1,0 +1,534 @@
+/* testutil.c — servers, libvncclient viewers and raw sockets for the
+ * integration tests. */
+#include "testutil.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Warnings fail the test, unless expected. */
+
+static char *expected_warning;
+static gboolean warning_seen;
+
+static GLogWriterOutput
+log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+  if (level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR))
+    {
+      const char *message = NULL;
+      for (gsize i = 0; i < n_fields; i++)
+        if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
+          message = fields[i].value;
+      if (expected_warning != NULL && message != NULL && strstr (message, expected_warning) != NULL)
+        {
+          warning_seen = TRUE;
+          return G_LOG_WRITER_HANDLED;
+        }
+      g_log_writer_default (level, fields, n_fields, data);
+      ck_abort_msg ("unexpected warning: %s", message ? message : "(no message)");
+    }
+  return g_log_writer_default (level, fields, n_fields, data);
+}
+
+static void
+quiet_log (const char *format, ...)
+{
+}
+
+void
+testutil_init (void)
+{
+  g_log_set_writer_func (log_writer, NULL, NULL);
+  rfbClientLog = quiet_log;
+}
+
+void
+testutil_expect_warning (const char *substring)
+{
+  g_free (expected_warning);
+  expected_warning = g_strdup (substring);
+  warning_seen = FALSE;
+}
+
+gboolean
+testutil_warning_seen (void)
+{
+  return warning_seen;
+}
+
+/* Scenes. */
+
+void
+testutil_scene_draw (cairo_surface_t *surface, guint seed)
+{
+  int width = cairo_image_surface_get_width (surface);
+  int height = cairo_image_surface_get_height (surface);
+  cairo_t *cr = cairo_create (surface);
+  cairo_pattern_t *gradient = cairo_pattern_create_linear (0, 0, width, height);
+  GRand *rand = g_rand_new_with_seed (seed);
+
+  cairo_pattern_add_color_stop_rgb (gradient, 0, 0.1, 0.2 + (seed % 5) * 0.1, 0.6);
+  cairo_pattern_add_color_stop_rgb (gradient, 1, 0.9, 0.5, 0.1 + (seed % 3) * 0.2);
+  cairo_set_source (cr, gradient);
+  cairo_paint (cr);
+  cairo_pattern_destroy (gradient);
+
+  for (int i = 0; i < 6; i++)
+    {
+      cairo_set_source_rgba (cr, g_rand_double (rand), g_rand_double (rand), g_rand_double (rand),
+                             0.5 + g_rand_double (rand) / 2);
+      cairo_rectangle (cr, g_rand_int_range (rand, -20, MAX (width, 1)),
+                       g_rand_int_range (rand, -20, MAX (height, 1)),
+                       g_rand_int_range (rand, 1, MAX (width / 2, 2)),
+                       g_rand_int_range (rand, 1, MAX (height / 2, 2)));
+      cairo_fill (cr);
+    }
+  /* Text-like stripes. */
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  for (int y = 4; y < height; y += 12)
+    for (int x = 4; x < width; x += g_rand_int_range (rand, 3, 9))
+      cairo_rectangle (cr, x, y, 1 + g_rand_int_range (rand, 0, 3), 7);
+  cairo_fill (cr);
+  cairo_destroy (cr);
+
+  /* A patch of noise, written directly. */
+  cairo_surface_flush (surface);
+  {
+    guint8 *data = cairo_image_surface_get_data (surface);
+    int stride = cairo_image_surface_get_stride (surface);
+    gboolean alpha = cairo_image_surface_get_format (surface) == CAIRO_FORMAT_ARGB32;
+    for (int y = height / 2; y < height / 2 + MIN (height / 4, 40); y++)
+      for (int x = width / 2; x < width / 2 + MIN (width / 4, 40); x++)
+        {
+          guint32 a = alpha ? (guint32) g_rand_int_range (rand, 0, 256) : 255;
+          guint32 r = (guint32) g_rand_int_range (rand, 0, 256) * a / 255;
+          guint32 g = (guint32) g_rand_int_range (rand, 0, 256) * a / 255;
+          guint32 b = (guint32) g_rand_int_range (rand, 0, 256) * a / 255;
+          ((guint32 *) (void *) (data + y * stride))[x] = (a << 24) | (r << 16) | (g << 8) | b;
+        }
+  }
+  cairo_surface_mark_dirty (surface);
+  g_rand_free (rand);
+}
+
+cairo_surface_t *
+testutil_scene_new (cairo_format_t format, int width, int height, guint seed)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (format, width, height);
+
+  testutil_scene_draw (surface, seed);
+  return surface;
+}
+
+/* Servers. */
+
+TestServer *
+test_server_new (cairo_surface_t *surface)
+{
+  TestServer *ts = g_new0 (TestServer, 1);
+
+  g_mutex_init (&ts->lock);
+  ts->surface = cairo_surface_reference (surface);
+  ts->server = cairovnc_server_new (surface, &ts->lock);
+  g_object_set (ts->server, "host", "127.0.0.1", "port", 0, "max-clients", 0, NULL);
+  return ts;
+}
+
+void
+test_server_start (TestServer *ts)
+{
+  GError *error = NULL;
+
+  ck_assert_msg (cairovnc_server_start_thread (ts->server, &error), "start: %s",
+                 error ? error->message : "?");
+  ts->port = cairovnc_server_get_port (ts->server);
+  ck_assert_uint_ne (ts->port, 0);
+}
+
+void
+test_server_free (TestServer *ts)
+{
+  cairovnc_server_stop (ts->server);
+  g_object_unref (ts->server);
+  cairo_surface_destroy (ts->surface);
+  g_mutex_clear (&ts->lock);
+  g_free (ts);
+}
+
+void
+test_server_redraw (TestServer *ts, guint seed)
+{
+  g_mutex_lock (&ts->lock);
+  testutil_scene_draw (ts->surface, seed);
+  g_mutex_unlock (&ts->lock);
+  cairovnc_server_frame_ready (ts->server);
+}
+
+CairoVncEvent *
+test_server_pop_event (TestServer *ts, gint64 timeout_us)
+{
+  return cairovnc_server_pop_event (ts->server, timeout_us);
+}
+
+/* Viewers. */
+
+const TestPixelFormat test_format_rgb888 = { 32, FALSE, 255, 255, 255, 16, 8, 0 };
+const TestPixelFormat test_format_bgr888_be = { 32, TRUE, 255, 255, 255, 0, 8, 16 };
+const TestPixelFormat test_format_rgb565 = { 16, FALSE, 31, 63, 31, 11, 5, 0 };
+const TestPixelFormat test_format_rgb555_be = { 16, TRUE, 31, 31, 31, 10, 5, 0 };
+const TestPixelFormat test_format_bgr233 = { 8, FALSE, 7, 7, 3, 0, 3, 6 };
+const TestPixelFormat test_format_rgb332 = { 8, FALSE, 7, 7, 3, 5, 2, 0 };
+
+static int viewer_tag;
+
+static TestViewer *
+viewer_of (rfbClient *client)
+{
+  return rfbClientGetClientData (client, &viewer_tag);
+}
+
+static char *
+get_password (rfbClient *client)
+{
+  TestViewer *viewer = viewer_of (client);
+  return strdup (viewer->password ? viewer->password : "");
+}
+
+static void
+finished_update (rfbClient *client)
+{
+  viewer_of (client)->updates++;
+}
+
+static MallocFrameBufferProc default_malloc_framebuffer;
+
+static rfbBool
+malloc_framebuffer (rfbClient *client)
+{
+  TestViewer *viewer = viewer_of (client);
+
+  if (viewer->connected)
+    viewer->resizes++;
+  return default_malloc_framebuffer (client);
+}
+
+TestViewer *
+test_viewer_connect (guint port, const TestPixelFormat *format, const char *encodings, const char *password)
+{
+  TestViewer *viewer = g_new0 (TestViewer, 1);
+  rfbClient *client;
+  int bytes_per_pixel;
+
+  viewer->format = format != NULL ? *format : test_format_rgb888;
+  viewer->password = g_strdup (password);
+  bytes_per_pixel = viewer->format.bits_per_pixel / 8;
+  client = rfbGetClient (8, 3, bytes_per_pixel);
+  client->format.bitsPerPixel = (uint8_t) viewer->format.bits_per_pixel;
+  client->format.depth = (uint8_t) (viewer->format.bits_per_pixel == 32 ? 24 : viewer->format.bits_per_pixel);
+  client->format.bigEndian = (uint8_t) viewer->format.big_endian;
+  client->format.trueColour = 1;
+  client->format.redMax = (uint16_t) viewer->format.red_max;
+  client->format.greenMax = (uint16_t) viewer->format.green_max;
+  client->format.blueMax = (uint16_t) viewer->format.blue_max;
+  client->format.redShift = (uint8_t) viewer->format.red_shift;
+  client->format.greenShift = (uint8_t) viewer->format.green_shift;
+  client->format.blueShift = (uint8_t) viewer->format.blue_shift;
+  client->appData.encodingsString = g_strdup (encodings ? encodings : "raw");
+  client->appData.useRemoteCursor = FALSE;
+  client->canHandleNewFBSize = TRUE;
+  client->serverHost = strdup ("127.0.0.1");
+  client->serverPort = (int) port;
+  client->GetPassword = get_password;
+  client->FinishedFrameBufferUpdate = finished_update;
+  default_malloc_framebuffer = client->MallocFrameBuffer;
+  client->MallocFrameBuffer = malloc_framebuffer;
+  rfbClientSetClientData (client, &viewer_tag, viewer);
+
+  /* rfbInitClient frees the client when it fails. */
+  if (!rfbInitClient (client, NULL, NULL))
+    {
+      g_free (viewer->password);
+      g_free (viewer);
+      return NULL;
+    }
+  viewer->client = client;
+  viewer->connected = TRUE;
+  return viewer;
+}
+
+void
+test_viewer_free (TestViewer *viewer)
+{
+  if (viewer == NULL)
+    return;
+  if (viewer->client != NULL)
+    {
+      char *encodings = (char *) viewer->client->appData.encodingsString;
+      rfbClientCleanup (viewer->client);
+      g_free (encodings);
+    }
+  g_free (viewer->password);
+  g_free (viewer->desktop_name);
+  g_free (viewer);
+}
+
+/* Handles one message if one comes within @wait_us; FALSE on failure. */
+static gboolean
+handle_one (TestViewer *viewer, gint64 wait_us, gboolean *handled)
+{
+  int n;
+
+  *handled = FALSE;
+  if (viewer->client->buffered == 0)
+    {
+      n = WaitForMessage (viewer->client, (unsigned int) MAX (wait_us, 1));
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        return TRUE;
+    }
+  *handled = TRUE;
+  return HandleRFBServerMessage (viewer->client);
+}
+
+gboolean
+test_viewer_wait_updates (TestViewer *viewer, guint updates, gint64 timeout_us)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_us;
+
+  while (viewer->updates < updates)
+    {
+      gint64 left = deadline - g_get_monotonic_time ();
+      gboolean handled;
+      if (left <= 0)
+        return FALSE;
+      if (!handle_one (viewer, MIN (left, 100000), &handled))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+test_viewer_pump (TestViewer *viewer, gint64 duration_us)
+{
+  gint64 deadline = g_get_monotonic_time () + duration_us;
+
+  for (;;)
+    {
+      gint64 left = deadline - g_get_monotonic_time ();
+      gboolean handled;
+      if (left <= 0)
+        return TRUE;
+      if (!handle_one (viewer, MIN (left, 50000), &handled))
+        return FALSE;
+    }
+}
+
+gboolean
+test_viewer_wait_match (TestViewer *viewer, TestServer *ts, gint64 timeout_us)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_us;
+
+  for (;;)
+    {
+      gboolean handled;
+      if (test_viewer_compare (viewer, ts->surface, &ts->lock, NULL, NULL) == 0)
+        return TRUE;
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      if (!handle_one (viewer, 50000, &handled))
+        return FALSE;
+    }
+}
+
+static guint32
+read_pixel (TestViewer *viewer, int x, int y)
+{
+  int bpp = viewer->format.bits_per_pixel / 8;
+  const guint8 *p = (const guint8 *) viewer->client->frameBuffer +
+                    ((gsize) y * (gsize) viewer->client->width + (gsize) x) * (gsize) bpp;
+  guint32 v = 0;
+
+  for (int i = 0; i < bpp; i++)
+    {
+      int shift = viewer->format.big_endian ? (bpp - 1 - i) * 8 : i * 8;
+      v |= (guint32) p[i] << shift;
+    }
+  return v;
+}
+
+static guint
+channel (guint32 pixel, int max, int shift)
+{
+  return (pixel >> shift) & (guint32) max;
+}
+
+guint32
+test_viewer_get_rgb (TestViewer *viewer, int x, int y)
+{
+  const TestPixelFormat *f = &viewer->format;
+  guint32 p = read_pixel (viewer, x, y);
+  guint r = channel (p, f->red_max, f->red_shift) * 255 / (guint) f->red_max;
+  guint g = channel (p, f->green_max, f->green_shift) * 255 / (guint) f->green_max;
+  guint b = channel (p, f->blue_max, f->blue_shift) * 255 / (guint) f->blue_max;
+
+  return (r << 16) | (g << 8) | b;
+}
+
+static guint
+reduce (guint c, int max)
+{
+  return (guint) lround (c * (double) max / 255.0);
+}
+
+guint
+test_viewer_compare (TestViewer *viewer, cairo_surface_t *surface, GMutex *lock, int *bad_x, int *bad_y)
+{
+  const TestPixelFormat *f = &viewer->format;
+  guint differing = 0;
+  int width, height, stride;
+  const guint8 *data;
+
+  if (lock != NULL)
+    g_mutex_lock (lock);
+  cairo_surface_flush (surface);
+  width = cairo_image_surface_get_width (surface);
+  height = cairo_image_surface_get_height (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  data = cairo_image_surface_get_data (surface);
+  if (viewer->client->width != width || viewer->client->height != height)
+    {
+      differing = (guint) (width * height);
+      if (bad_x != NULL)
+        *bad_x = -1;
+      if (bad_y != NULL)
+        *bad_y = -1;
+    }
+  else
+    {
+      for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++)
+          {
+            /* Premultiplied colour is the pixel over black. */
+            guint32 s = ((const guint32 *) (const void *) (data + (gsize) y * (gsize) stride))[x];
+            guint32 p = read_pixel (viewer, x, y);
+            gboolean same = channel (p, f->red_max, f->red_shift) == reduce ((s >> 16) & 0xff, f->red_max) &&
+                            channel (p, f->green_max, f->green_shift) == reduce ((s >> 8) & 0xff, f->green_max) &&
+                            channel (p, f->blue_max, f->blue_shift) == reduce (s & 0xff, f->blue_max);
+            if (!same && differing++ == 0)
+              {
+                if (bad_x != NULL)
+                  *bad_x = x;
+                if (bad_y != NULL)
+                  *bad_y = y;
+              }
+          }
+    }
+  if (lock != NULL)
+    g_mutex_unlock (lock);
+  return differing;
+}
+
+/* Raw sockets. */
+
+GSocket *
+test_raw_connect (guint port)
+{
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, (guint16) port);
+  GError *error = NULL;
+  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+
+  ck_assert_msg (socket != NULL, "socket: %s", error ? error->message : "?");
+  ck_assert_msg (g_socket_connect (socket, address, NULL, &error), "connect: %s",
+                 error ? error->message : "?");
+  g_socket_set_timeout (socket, 0);
+  return socket;
+}
+
+gboolean
+test_raw_send (GSocket *socket, const void *data, gsize len)
+{
+  const guint8 *p = data;
+
+  while (len > 0)
+    {
+      gssize sent = g_socket_send (socket, (const char *) p, len, NULL, NULL);
+      if (sent <= 0)
+        return FALSE;
+      p += sent;
+      len -= (gsize) sent;
+    }
+  return TRUE;
+}
+
+gboolean
+test_raw_recv (GSocket *socket, void *data, gsize len, gint64 timeout_us)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_us;
+  guint8 *p = data;
+
+  while (len > 0)
+    {
+      gint64 left = deadline - g_get_monotonic_time ();
+      gssize got;
+      if (left <= 0 || !g_socket_condition_timed_wait (socket, G_IO_IN, left, NULL, NULL))
+        return FALSE;
+      got = g_socket_receive (socket, (char *) p, len, NULL, NULL);
+      if (got <= 0)
+        return FALSE;
+      p += got;
+      len -= (gsize) got;
+    }
+  return TRUE;
+}
+
+gboolean
+test_raw_wait_closed (GSocket *socket, gint64 timeout_us)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_us;
+  char buffer[4096];
+
+  for (;;)
+    {
+      gint64 left = deadline - g_get_monotonic_time ();
+      gssize got;
+      if (left <= 0 || !g_socket_condition_timed_wait (socket, G_IO_IN, left, NULL, NULL))
+        return FALSE;
+      got = g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL);
+      if (got <= 0)
+        return TRUE;
+    }
+}
+
+gboolean
+test_raw_handshake (GSocket *socket, int *width, int *height)
+{
+  guint8 buffer[24];
+  guint8 n_types;
+  guint8 types[255];
+  guint8 none = 1, shared = 1;
+  guint32 name_length;
+
+  if (!test_raw_recv (socket, buffer, 12, TEST_TIMEOUT_US) || memcmp (buffer, "RFB 003.008\n", 12) != 0)
+    return FALSE;
+  if (!test_raw_send (socket, "RFB 003.008\n", 12))
+    return FALSE;
+  if (!test_raw_recv (socket, &n_types, 1, TEST_TIMEOUT_US) || n_types == 0 ||
+      !test_raw_recv (socket, types, n_types, TEST_TIMEOUT_US) || memchr (types, 1, n_types) == NULL)
+    return FALSE;
+  if (!test_raw_send (socket, &none, 1) || !test_raw_recv (socket, buffer, 4, TEST_TIMEOUT_US) ||
+      memcmp (buffer, "\0\0\0\0", 4) != 0)
+    return FALSE;
+  if (!test_raw_send (socket, &shared, 1) || !test_raw_recv (socket, buffer, 24, TEST_TIMEOUT_US))
+    return FALSE;
+  *width = (buffer[0] << 8) | buffer[1];
+  *height = (buffer[2] << 8) | buffer[3];
+  name_length = ((guint32) buffer[20] << 24) | ((guint32) buffer[21] << 16) | ((guint32) buffer[22] << 8) | buffer[23];
+  if (name_length > 4096)
+    return FALSE;
+  {
+    g_autofree guint8 *name = g_malloc (name_length + 1);
+    return test_raw_recv (socket, name, name_length, TEST_TIMEOUT_US);
+  }
+}
