@@ -85,6 +85,7 @@ struct _Client {
   gboolean supports_desktop_name;
   gboolean apple;
   gboolean push;
+  gboolean asked;              /* has sent a FramebufferUpdateRequest */
   gboolean size_reply_pending; /* an ExtendedDesktopSize is owed */
   guint16 size_reply_reason, size_reply_status;
   char *sent_name;
@@ -760,6 +761,7 @@ handle_update_request (Client *c, const RfbClientMessage *msg)
     }
   cairo_region_union (c->requested, region);
   cairo_region_destroy (region);
+  c->asked = TRUE;
 }
 
 static void
@@ -1094,7 +1096,9 @@ client_try_send (Client *c)
 
   if (c->state != CLIENT_NORMAL || c->update_in_flight || !g_queue_is_empty (&c->output))
     return;
-  if (!c->push && cairo_region_is_empty (c->requested))
+  /* Pushed frames too wait for the first request: until then the viewer
+   * may still be changing its pixel format. */
+  if (!c->asked || (!c->push && cairo_region_is_empty (c->requested)))
     return;
   frame = server_get_frame (server);
   if (frame == NULL)

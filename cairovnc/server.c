@@ -364,6 +364,10 @@ server_client_closed (CairoVncServer *server, Client *client)
 {
   if (g_ptr_array_remove (server->clients, client))
     client_unref (client);
+  /* With nobody watching, snapshots stop; the next viewer must not be
+   * shown the last one, however old. */
+  if (server->clients->len == 0)
+    g_clear_pointer (&server->frame, frame_unref);
 }
 
 static void
