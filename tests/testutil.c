@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Warnings fail the test, unless expected. */
@@ -209,7 +210,12 @@ malloc_framebuffer (rfbClient *client)
 
   if (viewer->connected)
     viewer->resizes++;
-  return default_malloc_framebuffer (client);
+  if (!default_malloc_framebuffer (client))
+    return FALSE;
+  /* Nothing decoded yet reads as black, not as garbage. */
+  memset (client->frameBuffer, 0, (gsize) client->width * (gsize) client->height *
+                                  (gsize) (client->format.bitsPerPixel / 8));
+  return TRUE;
 }
 
 TestViewer *
@@ -236,6 +242,7 @@ test_viewer_connect (guint port, const TestPixelFormat *format, const char *enco
   client->appData.encodingsString = g_strdup (encodings ? encodings : "raw");
   client->appData.useRemoteCursor = FALSE;
   client->canHandleNewFBSize = TRUE;
+  free (client->serverHost);
   client->serverHost = strdup ("127.0.0.1");
   client->serverPort = (int) port;
   client->GetPassword = get_password;
@@ -264,6 +271,9 @@ test_viewer_free (TestViewer *viewer)
   if (viewer->client != NULL)
     {
       char *encodings = (char *) viewer->client->appData.encodingsString;
+      /* libvncclient leaves the framebuffer to its user. */
+      free (viewer->client->frameBuffer);
+      viewer->client->frameBuffer = NULL;
       rfbClientCleanup (viewer->client);
       g_free (encodings);
     }
