@@ -626,7 +626,8 @@ open_listeners (CairoVncServer *server, const char *host, guint port, GError **e
 
       g_clear_error (&local_error);
       socket = listen_on (l->data, port, &local_error);
-      if (socket == NULL && host == NULL)
+      if (socket == NULL && host == NULL &&
+          !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
         {
           /* No IPv6 on this machine: IPv4 alone. */
           g_autoptr (GInetAddress) any4 = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
@@ -1119,15 +1120,27 @@ cairovnc_server_set_desktop_name (CairoVncServer *server, const char *name)
 }
 
 /**
- * cairovnc_server_get_desktop_name:
+ * cairovnc_server_dup_desktop_name:
  * @server: a server
  *
- * Returns: (transfer none): the desktop name
+ * Returns: (transfer full): the desktop name; free it with g_free()
  */
+char *
+cairovnc_server_dup_desktop_name (CairoVncServer *server)
+{
+  char *name;
+
+  g_return_val_if_fail (CAIROVNC_IS_SERVER (server), NULL);
+  g_mutex_lock (&server->state_lock);
+  name = g_strdup (server->desktop_name);
+  g_mutex_unlock (&server->state_lock);
+  return name;
+}
+
+/* TEMPORARY until the tests move to dup: not safe against other threads. */
 const char *
 cairovnc_server_get_desktop_name (CairoVncServer *server)
 {
-  g_return_val_if_fail (CAIROVNC_IS_SERVER (server), NULL);
   return server->desktop_name;
 }
 

@@ -12,6 +12,9 @@ install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" || exit 1
 cd "$top"
 if [ ! -f "$build/build.ninja" ]; then
   meson setup "$build" -Dtests=true -Ddemos=true >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+else
+  # A build made by demos/run.sh may have the tests off.
+  meson configure "$build" -Dtests=true -Ddemos=true >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 fi
 if ! ninja -C "$build"; then
   echo "build failed"

@@ -1,0 +1,313 @@
+/* demo-common.c — options, running until Ctrl-C, and the scene, for the
+ * demos. Everything here runs on the demo's main thread, except the stop
+ * watch of demo_watch_for_stop(), which has a thread of its own.
+ */
+#include "demo-common.h"
+
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <locale.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static DemoOptions parsed = {
+  .port = 5902,
+};
+
+static const GOptionEntry common_entries[] = {
+  { "port", 'p', 0, G_OPTION_ARG_INT, &parsed.port,
+    "TCP port to listen on; display :N is port 5900+N (default 5902)", "N" },
+  { "host", 0, 0, G_OPTION_ARG_STRING, &parsed.host,
+    "Address or host name to listen on (default: every address)", "H" },
+  { "verbose", 'v', 0, G_OPTION_ARG_NONE, &parsed.verbose,
+    "Log what each viewer asks for and is sent", NULL },
+  { "seconds", 0, 0, G_OPTION_ARG_INT, &parsed.seconds,
+    "Stop after N seconds (default 0: run until Ctrl-C)", "N" },
+  { NULL }
+};
+
+const DemoOptions *
+demo_options_parse (const char *summary, const GOptionEntry *extra_entries, int *argc, char ***argv)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr (GError) error = NULL;
+
+  /* Typed characters and GLib's messages print in the user's charset. */
+  setlocale (LC_ALL, "");
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, common_entries, NULL);
+  if (extra_entries != NULL)
+    g_option_context_add_main_entries (context, extra_entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      exit (1);
+    }
+  if (*argc > 1)
+    {
+      g_printerr ("Unexpected argument: %s\n", (*argv)[1]);
+      exit (1);
+    }
+  if (parsed.port < 0 || parsed.port > 65535)
+    {
+      g_printerr ("--port must be between 0 and 65535, not %d\n", parsed.port);
+      exit (1);
+    }
+  if (parsed.seconds < 0)
+    {
+      g_printerr ("--seconds must not be negative\n");
+      exit (1);
+    }
+  /* Events should show up at once, also when piped. */
+  setvbuf (stdout, NULL, _IOLBF, 0);
+  return &parsed;
+}
+
+void
+demo_options_apply (const DemoOptions *options, CairoVncServer *server)
+{
+  cairovnc_server_set_host (server, options->host);
+  cairovnc_server_set_port (server, (guint) options->port);
+  if (options->verbose)
+    cairovnc_server_set_verbose (server, TRUE);
+}
+
+void
+demo_print_address (CairoVncServer *server, const DemoOptions *options)
+{
+  g_autoptr (GInetAddress) address = NULL;
+  g_autofree char *host = NULL;
+  guint port = cairovnc_server_get_port (server);
+
+  if (options->host != NULL)
+    address = g_inet_address_new_from_string (options->host);
+  if (options->host == NULL || (address != NULL && g_inet_address_get_is_any (address)))
+    host = g_strdup ("localhost");
+  else if (address != NULL && g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6)
+    host = g_strdup_printf ("[%s]", options->host);
+  else
+    host = g_strdup (options->host);
+
+  if (port >= 5900)
+    g_print ("Serving on port %u: xtigervncviewer %s:%u or gvncviewer %s:%u\n",
+             port, host, port - 5900, host, port - 5900);
+  else
+    /* Below display :0 only the host::port form names the port. */
+    g_print ("Serving on port %u: xtigervncviewer %s::%u\n", port, host, port);
+}
+
+/* The sources stay until the loop has ended, so a second Ctrl-C is
+ * harmless. */
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+run_until_stopped (const DemoOptions *options, GMainContext *context)
+{
+  g_autoptr (GMainLoop) loop = g_main_loop_new (context, FALSE);
+  GSource *sources[3] = {
+    g_unix_signal_source_new (SIGINT),
+    g_unix_signal_source_new (SIGTERM),
+    options->seconds > 0 ? g_timeout_source_new_seconds ((guint) options->seconds) : NULL,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sources) && sources[i] != NULL; i++)
+    {
+      g_source_set_callback (sources[i], quit_loop, loop, NULL);
+      g_source_attach (sources[i], context);
+    }
+  g_main_loop_run (loop);
+  for (guint i = 0; i < G_N_ELEMENTS (sources) && sources[i] != NULL; i++)
+    {
+      g_source_destroy (sources[i]);
+      g_source_unref (sources[i]);
+    }
+}
+
+void
+demo_run (const DemoOptions *options)
+{
+  run_until_stopped (options, NULL);
+}
+
+typedef struct {
+  const DemoOptions *options;
+  CairoVncServer *server;
+} StopWatch;
+
+static gpointer
+watch_for_stop (gpointer data)
+{
+  StopWatch *watch = data;
+  g_autoptr (GMainContext) context = g_main_context_new ();
+
+  g_main_context_push_thread_default (context);
+  run_until_stopped (watch->options, context);
+  g_main_context_pop_thread_default (context);
+
+  /* The main thread waits on nothing but the event queue. */
+  g_async_queue_push (cairovnc_server_get_event_queue (watch->server), g_new0 (CairoVncEvent, 1));
+  g_object_unref (watch->server);
+  g_free (watch);
+  return NULL;
+}
+
+GThread *
+demo_watch_for_stop (const DemoOptions *options, CairoVncServer *server)
+{
+  StopWatch *watch = g_new0 (StopWatch, 1);
+
+  watch->options = options;
+  watch->server = g_object_ref (server);
+  return g_thread_new ("stop watch", watch_for_stop, watch);
+}
+
+/* Latin-1 keysyms are their own code points, and Unicode keysyms are
+ * 0x01000000 plus theirs (X11 keysymdef.h); 0 for any other keysym. */
+static gunichar
+keysym_to_unichar (guint32 keysym)
+{
+  if ((keysym >= 0x20 && keysym <= 0x7e) || (keysym >= 0xa0 && keysym <= 0xff))
+    return keysym;
+  if (keysym >= 0x01000100 && keysym <= 0x0110ffff)
+    return keysym - 0x01000000;
+  return 0;
+}
+
+void
+demo_print_event (const CairoVncEvent *event)
+{
+  switch (event->type)
+    {
+    case CAIROVNC_EVENT_KEY:
+      {
+        gunichar c = keysym_to_unichar (event->keysym);
+        char utf8[7] = { 0 };
+
+        if (c != 0 && g_unichar_isprint (c))
+          g_unichar_to_utf8 (c, utf8);
+        g_print ("viewer %u: key 0x%04x%s%s%s %s\n", event->client_id, event->keysym,
+                 *utf8 ? " '" : "", utf8, *utf8 ? "'" : "", event->down ? "down" : "up");
+      }
+      break;
+    case CAIROVNC_EVENT_MOVE:
+      g_print ("viewer %u: move to %d,%d, buttons 0x%x\n", event->client_id, event->x, event->y,
+               event->buttons);
+      break;
+    case CAIROVNC_EVENT_CLICK:
+      g_print ("viewer %u: button %u %s at %d,%d\n", event->client_id, event->button,
+               event->down ? "down" : "up", event->x, event->y);
+      break;
+    case CAIROVNC_EVENT_SCROLL:
+      g_print ("viewer %u: scroll %+d,%+d at %d,%d\n", event->client_id, event->dx, event->dy,
+               event->x, event->y);
+      break;
+    case CAIROVNC_EVENT_CLIPBOARD:
+      g_print ("viewer %u: clipboard \"%s\"\n", event->client_id, event->text ? event->text : "");
+      break;
+    }
+}
+
+static const double palette[][3] = {
+  { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 }, { 1, 1, 0 }, { 0, 1, 1 }, { 1, 0, 1 },
+};
+
+void
+demo_scene_init (DemoScene *scene)
+{
+  *scene = (DemoScene) { .colours = { 0, 1, 2 } };
+}
+
+void
+demo_scene_draw (const DemoScene *scene, cairo_surface_t *surface)
+{
+  static const double square_x[] = { 0.1, 0.3, 0.5 };
+  int width = cairo_image_surface_get_width (surface);
+  int height = cairo_image_surface_get_height (surface);
+  /* One swing of control point 1 (and of the red square) every 20 frames. */
+  double d = cos (scene->seq * G_PI / 10);
+  double x1 = 0.4, y1 = 0.5 + 0.4 * d;
+  double x2 = 0.6, y2 = 0.1;
+  cairo_t *cr = cairo_create (surface);
+
+  if (scene->follow_pointer)
+    {
+      x2 = (double) scene->pointer_x / width;
+      y2 = (double) scene->pointer_y / height;
+    }
+
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_set_source_rgb (cr, 0.5, 0.5, 0.5);
+  cairo_fill (cr);
+
+  /* As in the Python examples, line widths stretch with the surface. */
+  cairo_scale (cr, width, height);
+
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_set_line_width (cr, 0.04);
+  cairo_move_to (cr, 0.1, 0.5);
+  cairo_curve_to (cr, x1, y1, x2, y2, 0.9, 0.5);
+  cairo_stroke (cr);
+
+  cairo_set_source_rgba (cr, 1, 0.2, 0.2, 0.6);
+  cairo_set_line_width (cr, 0.02);
+  cairo_move_to (cr, 0.1, 0.5);
+  cairo_line_to (cr, x1, y1);
+  cairo_move_to (cr, x2, y2);
+  cairo_line_to (cr, 0.9, 0.5);
+  cairo_stroke (cr);
+
+  for (guint i = 0; i < G_N_ELEMENTS (square_x); i++)
+    {
+      const double *rgb = palette[scene->colours[i]];
+
+      cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
+      /* The first square bounces, half out of the top edge at times. */
+      cairo_rectangle (cr, square_x[i], i == 0 ? 0.05 * d : 0, 0.1, 0.1);
+      cairo_fill (cr);
+    }
+  cairo_destroy (cr);
+}
+
+void
+demo_scene_handle_event (DemoScene *scene, const CairoVncEvent *event)
+{
+  switch (event->type)
+    {
+    case CAIROVNC_EVENT_MOVE:
+      scene->pointer_x = event->x;
+      scene->pointer_y = event->y;
+      break;
+    case CAIROVNC_EVENT_CLICK:
+      if (event->down && event->button < G_N_ELEMENTS (scene->colours))
+        {
+          guint *colour = &scene->colours[event->button];
+          *colour = (*colour + 1) % G_N_ELEMENTS (palette);
+        }
+      break;
+    case CAIROVNC_EVENT_KEY:
+      demo_print_event (event);
+      break;
+    default:
+      break;
+    }
+}
+
+gboolean
+demo_resize_if_due (cairo_surface_t **surface, guint seq)
+{
+  int width = DEMO_SIZE + (seq / 20 % 2 ? 20 : 0);
+  int height = cairo_image_surface_get_height (*surface);
+
+  if (width == cairo_image_surface_get_width (*surface))
+    return FALSE;
+  cairo_surface_destroy (*surface);
+  *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  return TRUE;
+}
