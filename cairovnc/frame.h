@@ -35,12 +35,13 @@ typedef struct {
 typedef struct {
   cairo_surface_t *surface;
   GMutex *lock;
+  int x, y;                 /* where its extents start (recording surfaces) */
   int width, height;
 } SurfaceSource;
 
+/* Checks that @surface can be served and fills in @source's geometry. */
 gboolean snapshot_check_surface (cairo_surface_t *surface,
-                                 int             *width,
-                                 int             *height,
+                                 SurfaceSource   *source,
                                  GError         **error);
 
 /* Copies the pixels out under the program's lock. Tile versions are left

@@ -209,9 +209,7 @@ cairovnc_server_set_property (GObject *object, guint prop_id, const GValue *valu
       cairovnc_server_set_verbose (server, g_value_get_boolean (value));
       break;
     case PROP_EVENT_QUEUE_LENGTH:
-      g_mutex_lock (&server->state_lock);
-      server->event_queue_length = g_value_get_uint (value);
-      g_mutex_unlock (&server->state_lock);
+      cairovnc_server_set_event_queue_length (server, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -719,8 +717,8 @@ cairovnc_server_start (CairoVncServer *server, GMainContext *context, GError **e
 {
   g_autofree char *host = NULL;
   g_autoptr (cairo_surface_t) surface = NULL;
+  SurfaceSource checked = { 0 };
   guint port;
-  int width, height;
 
   g_return_val_if_fail (CAIROVNC_IS_SERVER (server), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -739,13 +737,15 @@ cairovnc_server_start (CairoVncServer *server, GMainContext *context, GError **e
   g_mutex_lock (&server->state_lock);
   surface = cairo_surface_reference (server->source.surface);
   g_mutex_unlock (&server->state_lock);
-  if (!snapshot_check_surface (surface, &width, &height, error))
+  if (!snapshot_check_surface (surface, &checked, error))
     return FALSE;
   g_mutex_lock (&server->state_lock);
   if (server->source.surface == surface)
     {
-      server->source.width = width;
-      server->source.height = height;
+      server->source.x = checked.x;
+      server->source.y = checked.y;
+      server->source.width = checked.width;
+      server->source.height = checked.height;
     }
   g_mutex_unlock (&server->state_lock);
 
@@ -775,20 +775,48 @@ cairovnc_server_start (CairoVncServer *server, GMainContext *context, GError **e
   g_mutex_lock (&server->state_lock);
   server->running = TRUE;
   g_mutex_unlock (&server->state_lock);
-  SERVER_INFO (server, "Serving %dx%d on %s port %u", width, height, host ? host : "every address",
+  SERVER_INFO (server, "Serving %dx%d on %s port %u", checked.width, checked.height,
+               host ? host : "every address",
                server->bound_port);
   return TRUE;
+}
+
+typedef struct {
+  CairoVncServer *server;
+  GMainLoop *loop;
+  GMutex lock;
+  GCond cond;
+  gboolean running;
+} ThreadStart;
+
+/* Runs inside the thread's loop: from now on stop() reaches it. */
+static gboolean
+tell_loop_running (gpointer data)
+{
+  ThreadStart *start = data;
+
+  g_mutex_lock (&start->lock);
+  start->running = TRUE;
+  g_cond_signal (&start->cond);
+  g_mutex_unlock (&start->lock);
+  return G_SOURCE_REMOVE;
 }
 
 static gpointer
 run_thread (gpointer data)
 {
-  CairoVncServer *server = data;
-  GMainLoop *loop = g_main_loop_ref (server->loop);
+  ThreadStart *start = data;
+  GMainContext *context = start->server->context;
+  GMainLoop *loop = g_main_loop_ref (start->loop);
+  GSource *started = g_idle_source_new ();
 
-  g_main_context_push_thread_default (server->context);
+  g_main_context_push_thread_default (context);
+  g_source_set_priority (started, G_PRIORITY_HIGH);
+  g_source_set_callback (started, tell_loop_running, start, NULL);
+  g_source_attach (started, context);
+  g_source_unref (started);
   g_main_loop_run (loop);
-  g_main_context_pop_thread_default (server->context);
+  g_main_context_pop_thread_default (context);
   g_main_loop_unref (loop);
   return NULL;
 }
@@ -807,12 +835,24 @@ gboolean
 cairovnc_server_start_thread (CairoVncServer *server, GError **error)
 {
   g_autoptr (GMainContext) context = g_main_context_new ();
+  ThreadStart start = { .server = server };
 
   g_return_val_if_fail (CAIROVNC_IS_SERVER (server), FALSE);
   if (!cairovnc_server_start (server, context, error))
     return FALSE;
   server->loop = g_main_loop_new (context, FALSE);
-  server->thread = g_thread_new ("cairovnc", run_thread, server);
+  start.loop = server->loop;
+  g_mutex_init (&start.lock);
+  g_cond_init (&start.cond);
+  /* Wait until the thread iterates the context: a stop() before that
+   * would quit a loop not yet running, and the thread would never end. */
+  server->thread = g_thread_new ("cairovnc", run_thread, &start);
+  g_mutex_lock (&start.lock);
+  while (!start.running)
+    g_cond_wait (&start.cond, &start.lock);
+  g_mutex_unlock (&start.lock);
+  g_mutex_clear (&start.lock);
+  g_cond_clear (&start.cond);
   return TRUE;
 }
 
@@ -1036,17 +1076,18 @@ cairovnc_server_try_set_surface (CairoVncServer  *server,
                                  GMutex          *surface_lock,
                                  GError         **error)
 {
-  SurfaceSource old;
-  int width, height;
+  SurfaceSource old, checked = { 0 };
 
   g_return_val_if_fail (CAIROVNC_IS_SERVER (server), FALSE);
   g_return_val_if_fail (surface != NULL, FALSE);
-  if (!snapshot_check_surface (surface, &width, &height, error))
+  if (!snapshot_check_surface (surface, &checked, error))
     return FALSE;
+  checked.surface = cairo_surface_reference (surface);
+  checked.lock = surface_lock;
 
   g_mutex_lock (&server->state_lock);
   old = server->source;
-  server->source = (SurfaceSource) { cairo_surface_reference (surface), surface_lock, width, height };
+  server->source = checked;
   server->source_changed = TRUE;
   if (server->running)
     g_source_set_ready_time (server->frame_source, 0);
@@ -1215,6 +1256,8 @@ DEFINE_VALUE_SETTER (cairovnc_server_set_max_clients, guint, max_clients, PROP_M
 DEFINE_VALUE_SETTER (cairovnc_server_set_max_framerate, double, max_framerate, PROP_MAX_FRAMERATE)
 DEFINE_VALUE_SETTER (cairovnc_server_set_push_frames, gboolean, push_frames, PROP_PUSH_FRAMES)
 DEFINE_VALUE_SETTER (cairovnc_server_set_verbose, gboolean, verbose, PROP_VERBOSE)
+DEFINE_VALUE_SETTER (cairovnc_server_set_event_queue_length, guint, event_queue_length,
+                     PROP_EVENT_QUEUE_LENGTH)
 
 /**
  * cairovnc_server_set_read_only:

@@ -15,8 +15,9 @@
 #define MAX_DIMENSION 65535
 
 static gboolean
-surface_size (cairo_surface_t *surface, int *width, int *height)
+surface_extents (cairo_surface_t *surface, int *x, int *y, int *width, int *height)
 {
+  *x = *y = 0;
   switch (cairo_surface_get_type (surface))
     {
     case CAIRO_SURFACE_TYPE_IMAGE:
@@ -29,6 +30,8 @@ surface_size (cairo_surface_t *surface, int *width, int *height)
         cairo_rectangle_t extents;
         if (!cairo_recording_surface_get_extents (surface, &extents))
           return FALSE;
+        *x = (int) extents.x;
+        *y = (int) extents.y;
         *width = (int) extents.width;
         *height = (int) extents.height;
         return TRUE;
@@ -50,9 +53,9 @@ surface_size (cairo_surface_t *surface, int *width, int *height)
 }
 
 gboolean
-snapshot_check_surface (cairo_surface_t *surface, int *width, int *height, GError **error)
+snapshot_check_surface (cairo_surface_t *surface, SurfaceSource *source, GError **error)
 {
-  int w = 0, h = 0;
+  int x = 0, y = 0, w = 0, h = 0;
 
   if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
     {
@@ -72,7 +75,7 @@ snapshot_check_surface (cairo_surface_t *surface, int *width, int *height, GErro
           return FALSE;
         }
     }
-  if (!surface_size (surface, &w, &h))
+  if (!surface_extents (surface, &x, &y, &w, &h))
     {
       g_set_error (error, CAIROVNC_ERROR, CAIROVNC_ERROR_UNSUPPORTED_SURFACE,
                    "Surfaces of type %d without bounded extents cannot be served",
@@ -86,8 +89,10 @@ snapshot_check_surface (cairo_surface_t *surface, int *width, int *height, GErro
                    w, h, MAX_DIMENSION);
       return FALSE;
     }
-  *width = w;
-  *height = h;
+  source->x = x;
+  source->y = y;
+  source->width = w;
+  source->height = h;
   return TRUE;
 }
 
@@ -125,7 +130,7 @@ copy_image (cairo_surface_t *surface, Frame *frame)
 
 /* Any other kind of surface: let cairo render it into our buffer. */
 static void
-paint_surface (cairo_surface_t *surface, Frame *frame)
+paint_surface (cairo_surface_t *surface, int x, int y, Frame *frame)
 {
   cairo_surface_t *target =
     cairo_image_surface_create_for_data ((unsigned char *) frame->pixels, CAIRO_FORMAT_ARGB32,
@@ -133,7 +138,7 @@ paint_surface (cairo_surface_t *surface, Frame *frame)
   cairo_t *cr = cairo_create (target);
 
   cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
-  cairo_set_source_surface (cr, surface, 0, 0);
+  cairo_set_source_surface (cr, surface, -x, -y);
   cairo_paint (cr);
   cairo_destroy (cr);
   cairo_surface_finish (target);
@@ -154,7 +159,7 @@ snapshot_take (const SurfaceSource *source, guint64 id)
   if (is_image)
     copy_image (source->surface, frame);
   else
-    paint_surface (source->surface, frame);
+    paint_surface (source->surface, source->x, source->y, frame);
   frame->lock_hold_us = g_get_monotonic_time () - start;
   if (source->lock != NULL)
     g_mutex_unlock (source->lock);

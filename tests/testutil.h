@@ -13,6 +13,10 @@
 #include <gio/gio.h>
 #include <rfb/rfbclient.h>
 
+/* rfbproto.h defines TRUE as -1; GLib's boolean properties want 1. */
+#undef TRUE
+#define TRUE (!FALSE)
+
 G_BEGIN_DECLS
 
 /* Deadline for anything a test waits for. */
