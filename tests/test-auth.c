@@ -8,36 +8,13 @@
  */
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
-#include <check.h>
+#include "checkutil.h"
 #include <string.h>
 
 #include <openssl/des.h>
 
 #include "auth.h"
 #include "cairovnc.h"
-
-static GThread *main_thread;
-
-/* An unexpected g_warning or g_critical fails the test. */
-static GLogWriterOutput
-fail_on_warning (GLogLevelFlags   level,
-                 const GLogField *fields,
-                 gsize            n_fields,
-                 gpointer         user_data)
-{
-  g_log_writer_default (level, fields, n_fields, user_data);
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
-    {
-      const char *message = "";
-      for (gsize i = 0; i < n_fields; i++)
-        if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0)
-          message = fields[i].value;
-      if (g_thread_self () != main_thread)
-        g_error ("unexpected log message on another thread: %s", message);
-      ck_abort_msg ("unexpected log message: %s", message);
-    }
-  return G_LOG_WRITER_HANDLED;
-}
 
 static const guint8 counting_challenge[AUTH_CHALLENGE_LEN] = {
   0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
@@ -308,15 +285,5 @@ auth_suite (void)
 int
 main (void)
 {
-  SRunner *runner;
-  int failed;
-
-  main_thread = g_thread_self ();
-  g_log_set_writer_func (fail_on_warning, NULL, NULL);
-
-  runner = srunner_create (auth_suite ());
-  srunner_run_all (runner, CK_NORMAL);
-  failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-  return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+  return checkutil_run (auth_suite ());
 }

@@ -6,34 +6,11 @@
  * surface types) and damage_compute with frame_tile_rect (which tiles
  * changed, their versions, hints, size changes, partial edge tiles).
  */
-#include <check.h>
+#include "checkutil.h"
 #include <string.h>
 
 #include "cairovnc.h"
 #include "frame.h"
-
-static GThread *main_thread;
-
-/* An unexpected g_warning or g_critical fails the test. */
-static GLogWriterOutput
-fail_on_warning (GLogLevelFlags   level,
-                 const GLogField *fields,
-                 gsize            n_fields,
-                 gpointer         user_data)
-{
-  g_log_writer_default (level, fields, n_fields, user_data);
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
-    {
-      const char *message = "";
-      for (gsize i = 0; i < n_fields; i++)
-        if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0)
-          message = fields[i].value;
-      if (g_thread_self () != main_thread)
-        g_error ("unexpected log message on another thread: %s", message);
-      ck_abort_msg ("unexpected log message: %s", message);
-    }
-  return G_LOG_WRITER_HANDLED;
-}
 
 static guint32
 frame_pixel (const Frame *frame, int x, int y)
@@ -808,15 +785,5 @@ damage_suite (void)
 int
 main (void)
 {
-  SRunner *runner;
-  int failed;
-
-  main_thread = g_thread_self ();
-  g_log_set_writer_func (fail_on_warning, NULL, NULL);
-
-  runner = srunner_create (damage_suite ());
-  srunner_run_all (runner, CK_NORMAL);
-  failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-  return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+  return checkutil_run (damage_suite ());
 }

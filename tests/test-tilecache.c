@@ -9,7 +9,7 @@
  * flight is safe. Raw tiles are checked against bytes built here from the
  * surface's pixels.
  */
-#include <check.h>
+#include "checkutil.h"
 #include <math.h>
 #include <string.h>
 
@@ -21,29 +21,6 @@
 #define WIDTH 200
 #define HEIGHT 130
 #define N_TILES 12
-
-static GThread *main_thread;
-
-/* An unexpected g_warning or g_critical fails the test. */
-static GLogWriterOutput
-fail_on_warning (GLogLevelFlags   level,
-                 const GLogField *fields,
-                 gsize            n_fields,
-                 gpointer         user_data)
-{
-  g_log_writer_default (level, fields, n_fields, user_data);
-  if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
-    {
-      const char *message = "";
-      for (gsize i = 0; i < n_fields; i++)
-        if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0)
-          message = fields[i].value;
-      if (g_thread_self () != main_thread)
-        g_error ("unexpected log message on another thread: %s", message);
-      ck_abort_msg ("unexpected log message: %s", message);
-    }
-  return G_LOG_WRITER_HANDLED;
-}
 
 static const RfbPixelFormat rgb565_be = {
   .bits_per_pixel = 16, .depth = 16, .big_endian = TRUE, .true_colour = TRUE,
@@ -167,7 +144,7 @@ on_ready (gpointer user_data)
 {
   Ready *ready = user_data;
 
-  ck_assert (g_thread_self () == main_thread);
+  ck_assert (g_thread_self () == checkutil_main_thread);
   ready->calls++;
 }
 
@@ -747,15 +724,5 @@ tilecache_suite (void)
 int
 main (void)
 {
-  SRunner *runner;
-  int failed;
-
-  main_thread = g_thread_self ();
-  g_log_set_writer_func (fail_on_warning, NULL, NULL);
-
-  runner = srunner_create (tilecache_suite ());
-  srunner_run_all (runner, CK_NORMAL);
-  failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-  return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+  return checkutil_run (tilecache_suite ());
 }
