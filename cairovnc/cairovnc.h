@@ -145,7 +145,6 @@ CAIROVNC_API gboolean cairovnc_server_try_set_surface (CairoVncServer  *server,
 CAIROVNC_API void cairovnc_server_set_desktop_name (CairoVncServer *server,
                                                     const char     *name);
 CAIROVNC_API char *cairovnc_server_dup_desktop_name (CairoVncServer *server);
-CAIROVNC_API const char *cairovnc_server_get_desktop_name (CairoVncServer *server);
 CAIROVNC_API void cairovnc_server_frame_ready (CairoVncServer *server);
 CAIROVNC_API void cairovnc_server_add_damage (CairoVncServer              *server,
                                               const cairo_rectangle_int_t *rect);

@@ -83,8 +83,7 @@ struct _Client {
   gboolean supports_desktop_size;
   gboolean supports_extended_desktop_size;
   gboolean supports_desktop_name;
-  gboolean apple;
-  gboolean push;
+  gboolean apple;               /* announced Apple's 1011: push frames */
   gboolean asked;              /* has sent a FramebufferUpdateRequest */
   gboolean size_reply_pending; /* an ExtendedDesktopSize is owed */
   guint16 size_reply_reason, size_reply_status;
@@ -683,9 +682,7 @@ handle_set_pixel_format (Client *c, const RfbPixelFormat *requested)
 static void
 handle_set_encodings (Client *c, const RfbClientMessage *msg)
 {
-  CairoVncServer *server = c->server;
   gboolean chosen = FALSE;
-  gboolean push_frames;
 
   c->params.encoding = RFB_ENCODING_RAW;
   c->supports_desktop_size = FALSE;
@@ -721,16 +718,12 @@ handle_set_encodings (Client *c, const RfbClientMessage *msg)
         }
     }
 
-  g_mutex_lock (&server->state_lock);
-  push_frames = server->push_frames;
-  g_mutex_unlock (&server->state_lock);
-  c->push = push_frames || c->apple;
   CLIENT_TRACE (c, "%u encodings: using %s%s%s%s%s", msg->encodings.count,
                 encoder_name (c->params.encoding),
                 c->supports_extended_desktop_size ? ", ExtendedDesktopSize" : "",
                 c->supports_desktop_size ? ", DesktopSize" : "",
                 c->supports_desktop_name ? ", DesktopName" : "",
-                c->push ? ", push frames" : "");
+                c->apple ? ", Apple push frames" : "");
 }
 
 static void
@@ -1000,7 +993,8 @@ send_size_update (Client *c, int width, int height, guint16 reason, guint16 stat
       rfb_append_u8 (out, 1);   /* one screen */
       rfb_append_u8 (out, 0);
       rfb_append_u16 (out, 0);
-      rfb_append_u32 (out, 0);  /* screen id */
+      /* Any id will do, but libvncclient ignores screens with id 0. */
+      rfb_append_u32 (out, 1);  /* screen id */
       rfb_append_u16 (out, 0);
       rfb_append_u16 (out, 0);
       rfb_append_u16 (out, (guint16) width);
@@ -1013,6 +1007,20 @@ send_size_update (Client *c, int width, int height, guint16 reason, guint16 stat
     }
   send_byte_array (c, g_steal_pointer (&out));
   c->updates_sent++;
+}
+
+/* Viewers that never ask again get frames unasked: Apple Screen Sharing,
+ * and every viewer when the program sets push-frames. */
+static gboolean
+gets_pushed_frames (Client *c)
+{
+  CairoVncServer *server = c->server;
+  gboolean push;
+
+  g_mutex_lock (&server->state_lock);
+  push = server->push_frames || c->apple;
+  g_mutex_unlock (&server->state_lock);
+  return push;
 }
 
 static void
@@ -1092,13 +1100,14 @@ client_try_send (Client *c)
   gboolean send_name;
   Frame *frame;
   guint8 *wanted;
-  guint n_wanted = 0;
+  gboolean push;
 
   if (c->state != CLIENT_NORMAL || c->update_in_flight || !g_queue_is_empty (&c->output))
     return;
+  push = gets_pushed_frames (c);
   /* Pushed frames too wait for the first request: until then the viewer
    * may still be changing its pixel format. */
-  if (!c->asked || (!c->push && cairo_region_is_empty (c->requested)))
+  if (!c->asked || (!push && cairo_region_is_empty (c->requested)))
     return;
   frame = server_get_frame (server);
   if (frame == NULL)
@@ -1136,7 +1145,7 @@ client_try_send (Client *c)
 
   frame_rect = (cairo_rectangle_int_t) { 0, 0, frame->width, frame->height };
   region = cairo_region_copy (c->pending);
-  if (!c->push)
+  if (!push)
     cairo_region_intersect (region, c->requested);
   cairo_region_intersect_rectangle (region, &fb);
   cairo_region_intersect_rectangle (region, &frame_rect);
@@ -1185,11 +1194,10 @@ client_try_send (Client *c)
         continue;
       cairo_region_subtract_rectangle (c->pending, &rect);
       tile_cache_add_to_batch (server->cache, c->batch, frame, tile, &rect, &c->params, c->converter);
-      n_wanted++;
     }
   g_free (wanted);
 
-  if (!c->push)
+  if (!push)
     {
       cairo_region_destroy (c->requested);
       c->requested = cairo_region_create ();

@@ -80,6 +80,42 @@ wake_at (GSource *source, gint64 when)
     g_source_set_ready_time (source, when);
 }
 
+/* One thread waits until another says "done". */
+typedef struct {
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+} Rendezvous;
+
+static void
+rendezvous_init (Rendezvous *r)
+{
+  g_mutex_init (&r->lock);
+  g_cond_init (&r->cond);
+  r->done = FALSE;
+}
+
+static void
+rendezvous_signal (Rendezvous *r)
+{
+  g_mutex_lock (&r->lock);
+  r->done = TRUE;
+  g_cond_signal (&r->cond);
+  g_mutex_unlock (&r->lock);
+}
+
+/* Waits for the signal, then frees the primitives. */
+static void
+rendezvous_wait (Rendezvous *r)
+{
+  g_mutex_lock (&r->lock);
+  while (!r->done)
+    g_cond_wait (&r->cond, &r->lock);
+  g_mutex_unlock (&r->lock);
+  g_mutex_clear (&r->lock);
+  g_cond_clear (&r->cond);
+}
+
 static void
 surface_source_clear (SurfaceSource *source)
 {
@@ -784,9 +820,7 @@ cairovnc_server_start (CairoVncServer *server, GMainContext *context, GError **e
 typedef struct {
   CairoVncServer *server;
   GMainLoop *loop;
-  GMutex lock;
-  GCond cond;
-  gboolean running;
+  Rendezvous running;
 } ThreadStart;
 
 /* Runs inside the thread's loop: from now on stop() reaches it. */
@@ -795,10 +829,7 @@ tell_loop_running (gpointer data)
 {
   ThreadStart *start = data;
 
-  g_mutex_lock (&start->lock);
-  start->running = TRUE;
-  g_cond_signal (&start->cond);
-  g_mutex_unlock (&start->lock);
+  rendezvous_signal (&start->running);
   return G_SOURCE_REMOVE;
 }
 
@@ -842,17 +873,11 @@ cairovnc_server_start_thread (CairoVncServer *server, GError **error)
     return FALSE;
   server->loop = g_main_loop_new (context, FALSE);
   start.loop = server->loop;
-  g_mutex_init (&start.lock);
-  g_cond_init (&start.cond);
+  rendezvous_init (&start.running);
   /* Wait until the thread iterates the context: a stop() before that
    * would quit a loop not yet running, and the thread would never end. */
   server->thread = g_thread_new ("cairovnc", run_thread, &start);
-  g_mutex_lock (&start.lock);
-  while (!start.running)
-    g_cond_wait (&start.cond, &start.lock);
-  g_mutex_unlock (&start.lock);
-  g_mutex_clear (&start.lock);
-  g_cond_clear (&start.cond);
+  rendezvous_wait (&start.running);
   return TRUE;
 }
 
@@ -888,24 +913,49 @@ cairovnc_server_run (CairoVncServer *server, GError **error)
   return TRUE;
 }
 
+/* A call on the server context that the calling thread waits for. */
 typedef struct {
   CairoVncServer *server;
-  GMutex lock;
-  GCond cond;
-  gboolean done;
-} StopCall;
+  void (*func) (CairoVncServer *server, gpointer data);
+  gpointer data;
+  Rendezvous done;
+} ContextCall;
 
 static gboolean
-stop_on_context (gpointer data)
+context_call_run (gpointer data)
 {
-  StopCall *call = data;
+  ContextCall *call = data;
 
-  shut_down (call->server);
-  g_mutex_lock (&call->lock);
-  call->done = TRUE;
-  g_cond_signal (&call->cond);
-  g_mutex_unlock (&call->lock);
+  call->func (call->server, call->data);
+  rendezvous_signal (&call->done);
   return G_SOURCE_REMOVE;
+}
+
+/* Runs @func on the server context: here, when the context is free to
+ * take (nobody iterates it, or this thread does), else on the thread that
+ * iterates it, waiting for it to finish. */
+static void
+run_on_server_context (CairoVncServer *server,
+                       void (*func) (CairoVncServer *server, gpointer data),
+                       gpointer data)
+{
+  ContextCall call = { server, func, data };
+
+  if (g_main_context_acquire (server->context))
+    {
+      func (server, data);
+      g_main_context_release (server->context);
+      return;
+    }
+  rendezvous_init (&call.done);
+  g_main_context_invoke_full (server->context, G_PRIORITY_HIGH, context_call_run, &call, NULL);
+  rendezvous_wait (&call.done);
+}
+
+static void
+shut_down_call (CairoVncServer *server, gpointer data)
+{
+  shut_down (server);
 }
 
 /**
@@ -918,7 +968,6 @@ stop_on_context (gpointer data)
 void
 cairovnc_server_stop (CairoVncServer *server)
 {
-  GMainContext *context;
   GThread *thread;
 
   g_return_if_fail (CAIROVNC_IS_SERVER (server));
@@ -931,26 +980,7 @@ cairovnc_server_stop (CairoVncServer *server)
     }
   g_mutex_unlock (&server->state_lock);
 
-  context = server->context;
-  if (g_main_context_acquire (context))
-    {
-      shut_down (server);
-      g_main_context_release (context);
-    }
-  else
-    {
-      /* Another thread iterates the context: stop there, and wait. */
-      StopCall call = { .server = server };
-      g_mutex_init (&call.lock);
-      g_cond_init (&call.cond);
-      g_main_context_invoke_full (context, G_PRIORITY_HIGH, stop_on_context, &call, NULL);
-      g_mutex_lock (&call.lock);
-      while (!call.done)
-        g_cond_wait (&call.cond, &call.lock);
-      g_mutex_unlock (&call.lock);
-      g_mutex_clear (&call.lock);
-      g_cond_clear (&call.cond);
-    }
+  run_on_server_context (server, shut_down_call, NULL);
 
   thread = g_steal_pointer (&server->thread);
   if (thread != NULL)
@@ -1000,25 +1030,10 @@ cairovnc_server_get_port (CairoVncServer *server)
   return port;
 }
 
-typedef struct {
-  CairoVncServer *server;
-  guint n;
-  GMutex lock;
-  GCond cond;
-  gboolean done;
-} CountCall;
-
-static gboolean
-count_on_context (gpointer data)
+static void
+count_clients_call (CairoVncServer *server, gpointer data)
 {
-  CountCall *call = data;
-
-  g_mutex_lock (&call->lock);
-  call->n = call->server->clients->len;
-  call->done = TRUE;
-  g_cond_signal (&call->cond);
-  g_mutex_unlock (&call->lock);
-  return G_SOURCE_REMOVE;
+  *(guint *) data = server->clients->len;
 }
 
 /**
@@ -1032,27 +1047,12 @@ count_on_context (gpointer data)
 guint
 cairovnc_server_get_n_clients (CairoVncServer *server)
 {
-  CountCall call = { .server = server };
+  guint n = 0;
 
   g_return_val_if_fail (CAIROVNC_IS_SERVER (server), 0);
-  if (!cairovnc_server_is_running (server))
-    return 0;
-  if (g_main_context_acquire (server->context))
-    {
-      guint n = server->clients->len;
-      g_main_context_release (server->context);
-      return n;
-    }
-  g_mutex_init (&call.lock);
-  g_cond_init (&call.cond);
-  g_main_context_invoke_full (server->context, G_PRIORITY_HIGH, count_on_context, &call, NULL);
-  g_mutex_lock (&call.lock);
-  while (!call.done)
-    g_cond_wait (&call.cond, &call.lock);
-  g_mutex_unlock (&call.lock);
-  g_mutex_clear (&call.lock);
-  g_cond_clear (&call.cond);
-  return call.n;
+  if (cairovnc_server_is_running (server))
+    run_on_server_context (server, count_clients_call, &n);
+  return n;
 }
 
 /* Changes from the program. */
@@ -1176,13 +1176,6 @@ cairovnc_server_dup_desktop_name (CairoVncServer *server)
   name = g_strdup (server->desktop_name);
   g_mutex_unlock (&server->state_lock);
   return name;
-}
-
-/* TEMPORARY until the tests move to dup: not safe against other threads. */
-const char *
-cairovnc_server_get_desktop_name (CairoVncServer *server)
-{
-  return server->desktop_name;
 }
 
 /**

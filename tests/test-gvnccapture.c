@@ -15,11 +15,6 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
-/* rfbproto.h (through testutil.h) redefines TRUE as -1; GLib's own value
- * is meant here. */
-#undef TRUE
-#define TRUE (!FALSE)
-
 /* gvnccapture takes HOST:DISPLAY, with port = 5900 + display. */
 #define FIRST_DISPLAY_PORT 5900
 #define CAPTURE_TIMEOUT_S "20"

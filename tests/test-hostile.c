@@ -13,10 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* rfbproto.h (through testutil.h) makes TRUE -1; GLib properties want 1. */
-#undef TRUE
-#define TRUE (!FALSE)
-
 #define WIDTH 200
 #define HEIGHT 150
 

@@ -14,11 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* rfbproto.h (through testutil.h) redefines TRUE as -1; GLib's own value
- * is meant here. */
-#undef TRUE
-#define TRUE (!FALSE)
-
 #define SETTLE_US (200 * 1000)
 #define TILE 64
 

@@ -13,10 +13,6 @@
 
 #include <string.h>
 
-/* rfbproto.h (through testutil.h) makes TRUE -1; GLib properties want 1. */
-#undef TRUE
-#define TRUE (!FALSE)
-
 #define ENCODING_RAW 0
 #define ENCODING_DESKTOP_SIZE (-223)
 #define ENCODING_DESKTOP_NAME (-307)
@@ -553,7 +549,10 @@ START_TEST (test_resize_desktop_name_sent_once_when_changed)
   raw_request_all (named, TRUE);
   raw_request_all (plain, TRUE);
   cairovnc_server_set_desktop_name (ts->server, name);
-  ck_assert_str_eq (cairovnc_server_get_desktop_name (ts->server), name);
+  {
+    g_autofree char *desktop_name = cairovnc_server_dup_desktop_name (ts->server);
+    ck_assert_str_eq (desktop_name, name);
+  }
   ck_assert_msg (raw_read_update (named, rects, TEST_TIMEOUT_US), "no update with the name");
   for (guint i = 0; i < rects->len; i++)
     {
