@@ -161,6 +161,7 @@ CAIROVNC_API gboolean cairovnc_server_get_read_only (CairoVncServer *server);
 CAIROVNC_API void cairovnc_server_set_push_frames (CairoVncServer *server, gboolean push);
 CAIROVNC_API void cairovnc_server_set_verbose (CairoVncServer *server, gboolean verbose);
 CAIROVNC_API void cairovnc_server_set_event_queue_length (CairoVncServer *server, guint length);
+CAIROVNC_API void cairovnc_server_set_zlib_level (CairoVncServer *server, guint level);
 
 CAIROVNC_API CairoVncEvent *cairovnc_server_pop_event (CairoVncServer *server,
                                                        gint64          timeout_us);

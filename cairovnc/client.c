@@ -83,6 +83,9 @@ struct _Client {
   gboolean supports_desktop_size;
   gboolean supports_extended_desktop_size;
   gboolean supports_desktop_name;
+  gboolean supports_last_rect;
+  gboolean supports_copy_rect;
+  guint32 zlib_streams_started; /* bit n: the stream of encoding n has its header */
   gboolean apple;               /* announced Apple's 1011: push frames */
   gboolean asked;              /* has sent a FramebufferUpdateRequest */
   gboolean size_reply_pending; /* an ExtendedDesktopSize is owed */
@@ -94,6 +97,7 @@ struct _Client {
   /* The update on its way. */
   gboolean update_in_flight;
   TileBatch *batch;
+  gint32 batch_encoding;
   gboolean batch_has_name;
   guint64 updates_sent;
 };
@@ -139,9 +143,8 @@ client_new (CairoVncServer *server, GSocket *socket, guint id)
   g_queue_init (&c->output);
   c->converter = pixfmt_converter_new (&pixfmt_server_default);
   c->params.encoding = RFB_ENCODING_RAW;
-  c->params.compress_level = -1;
-  c->params.quality_level = -1;
   pixfmt_key (&pixfmt_server_default, &c->params.format);
+  encoder_normalize_params (&c->params);
   c->pending = cairo_region_create ();
   c->requested = cairo_region_create ();
   g_socket_set_blocking (socket, FALSE);
@@ -679,28 +682,56 @@ handle_set_pixel_format (Client *c, const RfbPixelFormat *requested)
   return TRUE;
 }
 
+/* Reads a pseudo-encoding in [first, first + count) as a level. */
+static void
+take_level (gint32 encoding, gint32 first, int count, gint8 *level)
+{
+  if (*level < 0 && encoding >= first && encoding < first + count)
+    *level = (gint8) (encoding - first);
+}
+
 static void
 handle_set_encodings (Client *c, const RfbClientMessage *msg)
 {
+  CairoVncServer *server = c->server;
+  EncoderParams params = { 0 };
   gboolean chosen = FALSE;
 
-  c->params.encoding = RFB_ENCODING_RAW;
+  params.encoding = RFB_ENCODING_RAW;
+  params.compress_level = -1;
+  params.quality_level = -1;
+  params.fine_quality = -1;
+  params.subsampling = -1;
   c->supports_desktop_size = FALSE;
   c->supports_extended_desktop_size = FALSE;
   c->supports_desktop_name = FALSE;
+  c->supports_last_rect = FALSE;
+  c->supports_copy_rect = FALSE;
   c->apple = FALSE;
 
+  /* The first encoding the viewer lists that we have is its choice; the
+   * first of each kind of level wins. */
   for (guint i = 0; i < msg->encodings.count; i++)
     {
       gint32 encoding = rfb_encodings_get (msg, i);
 
       if (!chosen && encoder_is_supported (encoding))
         {
-          c->params.encoding = encoding;
+          params.encoding = encoding;
           chosen = TRUE;
         }
+      take_level (encoding, RFB_ENCODING_COMPRESS_LEVEL_0, 10, &params.compress_level);
+      take_level (encoding, RFB_ENCODING_QUALITY_LEVEL_0, 10, &params.quality_level);
+      take_level (encoding, RFB_ENCODING_FINE_QUALITY_LEVEL_0, 101, &params.fine_quality);
+      take_level (encoding, RFB_ENCODING_SUBSAMPLING_1X, 6, &params.subsampling);
       switch (encoding)
         {
+        case RFB_ENCODING_COPY_RECT:
+          c->supports_copy_rect = TRUE;
+          break;
+        case RFB_ENCODING_LAST_RECT:
+          c->supports_last_rect = TRUE;
+          break;
         case RFB_ENCODING_DESKTOP_SIZE:
           c->supports_desktop_size = TRUE;
           break;
@@ -718,8 +749,19 @@ handle_set_encodings (Client *c, const RfbClientMessage *msg)
         }
     }
 
-  CLIENT_TRACE (c, "%u encodings: using %s%s%s%s%s", msg->encodings.count,
-                encoder_name (c->params.encoding),
+  if (params.compress_level < 0)
+    {
+      g_mutex_lock (&server->state_lock);
+      params.compress_level = (gint8) server->zlib_level;
+      g_mutex_unlock (&server->state_lock);
+    }
+  params.format = c->params.format;
+  encoder_normalize_params (&params);
+  c->params = params;
+
+  CLIENT_TRACE (c, "%u encodings: using %s (compression %d, quality %d)%s%s%s%s",
+                msg->encodings.count, encoder_name (c->params.encoding),
+                c->params.compress_level, c->params.quality_level,
                 c->supports_extended_desktop_size ? ", ExtendedDesktopSize" : "",
                 c->supports_desktop_size ? ", DesktopSize" : "",
                 c->supports_desktop_name ? ", DesktopName" : "",
@@ -1075,9 +1117,18 @@ on_batch_ready (gpointer data)
       send_byte_array (c, g_steal_pointer (&header));
       for (guint i = 0; i < n; i++)
         {
-          GBytes *tile = tile_batch_get_tile (batch, done + i);
+          GBytes *tile = g_bytes_ref (tile_batch_get_tile (batch, done + i));
+          guint32 stream_bit = 1u << (c->batch_encoding & 31);
+
+          if (encoder_uses_zlib_stream (c->batch_encoding) && !(c->zlib_streams_started & stream_bit))
+            {
+              GBytes *first = encoder_start_zlib_stream (tile);
+              g_bytes_unref (tile);
+              tile = first;
+              c->zlib_streams_started |= stream_bit;
+            }
           bytes += g_bytes_get_size (tile);
-          send_bytes (c, g_bytes_ref (tile));
+          send_bytes (c, tile);
         }
       done += n;
     }
@@ -1179,6 +1230,7 @@ client_try_send (Client *c)
   cairo_region_destroy (region);
 
   c->batch = tile_batch_new (on_batch_ready, c);
+  c->batch_encoding = c->params.encoding;
   c->batch_has_name = send_name;
   for (guint tile = 0; tile < frame_n_tiles (frame); tile++)
     {

@@ -139,7 +139,8 @@ pixfmt_to_string (const RfbPixelFormat *f)
                           f->red_shift, f->green_shift, f->blue_shift);
 }
 
-/* Depth does not change the bytes on the wire, nor byte order at 8 bpp. */
+/* Depth changes the bytes on the wire only through the compact pixels of
+ * ZRLE, TRLE and Tight; byte order does not at 8 bpp. */
 void
 pixfmt_key (const RfbPixelFormat *f, PixfmtKey *key)
 {
@@ -158,6 +159,32 @@ pixfmt_key (const RfbPixelFormat *f, PixfmtKey *key)
   k[9] = f->green_max & 0xff;
   k[10] = f->blue_max >> 8;
   k[11] = f->blue_max & 0xff;
+  k[12] = (guint8) ((pixfmt_has_compact_pixels (f) ? 1 : 0) | (pixfmt_has_tight_rgb_pixels (f) ? 2 : 0));
+}
+
+static guint32
+colour_bits (const RfbPixelFormat *f)
+{
+  return ((guint32) f->red_max << f->red_shift) | ((guint32) f->green_max << f->green_shift) |
+         ((guint32) f->blue_max << f->blue_shift);
+}
+
+gboolean
+pixfmt_has_compact_pixels (const RfbPixelFormat *f)
+{
+  guint32 bits;
+
+  if (!f->true_colour || f->bits_per_pixel != 32 || f->depth > 24)
+    return FALSE;
+  bits = colour_bits (f);
+  return (bits & 0xff000000u) == 0 || (bits & 0x000000ffu) == 0;
+}
+
+gboolean
+pixfmt_has_tight_rgb_pixels (const RfbPixelFormat *f)
+{
+  return f->true_colour && f->bits_per_pixel == 32 && f->depth == 24 &&
+         f->red_max == 255 && f->green_max == 255 && f->blue_max == 255;
 }
 
 static guint32
@@ -188,48 +215,12 @@ struct _PixfmtConverter {
 static void
 convert_row_generic (const PixfmtConverter *c, const guint32 *src, guint w, guint8 *dst)
 {
-  guint bpp = c->format.bits_per_pixel;
-  gboolean big = c->format.big_endian;
-
   for (guint i = 0; i < w; i++)
     {
       guint32 p = src[i];
-      guint32 v = c->red[(p >> 16) & 0xff] | c->green[(p >> 8) & 0xff] | c->blue[p & 0xff];
-
-      switch (bpp)
-        {
-        case 8:
-          *dst++ = (guint8) v;
-          break;
-        case 16:
-          if (big)
-            {
-              *dst++ = v >> 8;
-              *dst++ = v & 0xff;
-            }
-          else
-            {
-              *dst++ = v & 0xff;
-              *dst++ = v >> 8;
-            }
-          break;
-        default:
-          if (big)
-            {
-              *dst++ = v >> 24;
-              *dst++ = (v >> 16) & 0xff;
-              *dst++ = (v >> 8) & 0xff;
-              *dst++ = v & 0xff;
-            }
-          else
-            {
-              *dst++ = v & 0xff;
-              *dst++ = (v >> 8) & 0xff;
-              *dst++ = (v >> 16) & 0xff;
-              *dst++ = v >> 24;
-            }
-          break;
-        }
+      dst = pixfmt_write_value (&c->format,
+                                c->red[(p >> 16) & 0xff] | c->green[(p >> 8) & 0xff] | c->blue[p & 0xff],
+                                dst);
     }
 }
 
@@ -365,4 +356,63 @@ pixfmt_convert (const PixfmtConverter *c,
       src = (const guint32 *) (const void *) ((const guint8 *) src + src_stride);
       dst += dst_stride;
     }
+}
+
+void
+pixfmt_convert_values (const PixfmtConverter *c,
+                       const guint32         *src,
+                       gsize                  src_stride,
+                       guint                  w,
+                       guint                  h,
+                       guint32               *dst)
+{
+  for (guint y = 0; y < h; y++)
+    {
+      for (guint x = 0; x < w; x++)
+        {
+          guint32 p = src[x];
+          *dst++ = c->red[(p >> 16) & 0xff] | c->green[(p >> 8) & 0xff] | c->blue[p & 0xff];
+        }
+      src = (const guint32 *) (const void *) ((const guint8 *) src + src_stride);
+    }
+}
+
+guint8 *
+pixfmt_write_value (const RfbPixelFormat *format, guint32 value, guint8 *dst)
+{
+  switch (format->bits_per_pixel)
+    {
+    case 8:
+      *dst++ = (guint8) value;
+      break;
+    case 16:
+      if (format->big_endian)
+        {
+          *dst++ = (guint8) (value >> 8);
+          *dst++ = (guint8) value;
+        }
+      else
+        {
+          *dst++ = (guint8) value;
+          *dst++ = (guint8) (value >> 8);
+        }
+      break;
+    default:
+      if (format->big_endian)
+        {
+          *dst++ = (guint8) (value >> 24);
+          *dst++ = (guint8) (value >> 16);
+          *dst++ = (guint8) (value >> 8);
+          *dst++ = (guint8) value;
+        }
+      else
+        {
+          *dst++ = (guint8) value;
+          *dst++ = (guint8) (value >> 8);
+          *dst++ = (guint8) (value >> 16);
+          *dst++ = (guint8) (value >> 24);
+        }
+      break;
+    }
+  return dst;
 }

@@ -44,11 +44,21 @@ pixfmt_bytes_per_pixel (const RfbPixelFormat *format)
   return format->bits_per_pixel / 8;
 }
 
-/* A key of fixed size that identifies a format for caches: equal formats
- * give equal keys (normalised: fields that do not matter are zeroed). */
+/* A key of fixed size that identifies a format for caches: formats that
+ * give the same bytes on the wire for every encoding give equal keys. */
 typedef struct {
-  guint8 bytes[12];
+  guint8 bytes[13];
 } PixfmtKey;
+
+/* Whether ZRLE's and TRLE's CPIXEL is 3 bytes for this format
+ * (rfbproto.rst "ZRLE Encoding"): true colour, 32 bits per pixel, depth
+ * 24 or less, and the colour bits all in the low or all in the high three
+ * bytes. */
+gboolean pixfmt_has_compact_pixels (const RfbPixelFormat *format);
+
+/* Whether Tight's TPIXEL is 3 bytes of red, green, blue (rfbproto.rst
+ * "Tight Encoding"): 32 bits per pixel, depth 24, each channel 0–255. */
+gboolean pixfmt_has_tight_rgb_pixels (const RfbPixelFormat *format);
 
 void pixfmt_key (const RfbPixelFormat *format, PixfmtKey *key);
 
@@ -68,6 +78,19 @@ void pixfmt_convert (const PixfmtConverter *converter,
                      guint                  w,
                      guint                  h,
                      guint8                *dst);
+
+/* Converts a w×h block into pixel values (not bytes), one guint32 per
+ * pixel, packed: what encoders analyse (colours, runs, palettes). */
+void pixfmt_convert_values (const PixfmtConverter *converter,
+                            const guint32         *src,
+                            gsize                  src_stride,
+                            guint                  w,
+                            guint                  h,
+                            guint32               *dst);
+
+/* Writes one pixel value as the format's bytes (bits-per-pixel / 8 of
+ * them, in its byte order); returns the byte after it. */
+guint8 *pixfmt_write_value (const RfbPixelFormat *format, guint32 value, guint8 *dst);
 
 /* Converts one pixel; the oracle the fast paths are tested against. */
 guint32 pixfmt_convert_pixel (const RfbPixelFormat *format, guint32 xrgb);

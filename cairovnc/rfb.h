@@ -71,6 +71,11 @@ typedef enum {
 #define RFB_ENCODING_QEMU_EXTENDED_KEY_EVENT (-258)
 #define RFB_ENCODING_EXTENDED_CLIPBOARD ((gint32) 0xc0a1e5ce)
 #define RFB_ENCODING_APPLE_PUSH 1011 /* sent only by Apple Screen Sharing */
+/* Levels: the first of a range is level 0. */
+#define RFB_ENCODING_COMPRESS_LEVEL_0 (-256)      /* to -247 */
+#define RFB_ENCODING_QUALITY_LEVEL_0 (-32)        /* to -23 */
+#define RFB_ENCODING_FINE_QUALITY_LEVEL_0 (-512)  /* to -412 */
+#define RFB_ENCODING_SUBSAMPLING_1X (-768)        /* to -763 */
 
 /* Limits on what a viewer may send; lengths are checked before any
  * allocation. */

@@ -30,6 +30,7 @@ struct _CairoVncServer {
   gboolean push_frames;
   gboolean verbose;
   guint event_queue_length;
+  guint zlib_level;
   SurfaceSource source;        /* what the next snapshot copies */
   gboolean source_changed;
   cairo_region_t *damage_hints;

@@ -41,6 +41,7 @@ enum {
   PROP_PUSH_FRAMES,
   PROP_VERBOSE,
   PROP_EVENT_QUEUE_LENGTH,
+  PROP_ZLIB_LEVEL,
   N_PROPS
 };
 
@@ -133,6 +134,7 @@ cairovnc_server_init (CairoVncServer *server)
   server->max_framerate = 20.0;
   server->read_only = TRUE;
   server->event_queue_length = 500;
+  server->zlib_level = 6;
   server->events = g_async_queue_new_full ((GDestroyNotify) cairovnc_event_free);
   server->damage_hints = cairo_region_create ();
   server->clients = g_ptr_array_new ();
@@ -200,6 +202,9 @@ cairovnc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_EVENT_QUEUE_LENGTH:
       g_value_set_uint (value, server->event_queue_length);
       break;
+    case PROP_ZLIB_LEVEL:
+      g_value_set_uint (value, server->zlib_level);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -246,6 +251,9 @@ cairovnc_server_set_property (GObject *object, guint prop_id, const GValue *valu
       break;
     case PROP_EVENT_QUEUE_LENGTH:
       cairovnc_server_set_event_queue_length (server, g_value_get_uint (value));
+      break;
+    case PROP_ZLIB_LEVEL:
+      cairovnc_server_set_zlib_level (server, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -342,6 +350,15 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
    */
   properties[PROP_EVENT_QUEUE_LENGTH] =
     g_param_spec_uint ("event-queue-length", NULL, NULL, 0, G_MAXUINT, 500, flags);
+
+  /**
+   * CairoVncServer:zlib-level:
+   *
+   * The zlib compression level (0–9) of the zlib, ZRLE and Tight
+   * encodings for viewers that do not ask for one with CompressLevel.
+   * Takes effect for viewers' next SetEncodings.
+   */
+  properties[PROP_ZLIB_LEVEL] = g_param_spec_uint ("zlib-level", NULL, NULL, 0, 9, 6, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -1251,6 +1268,7 @@ DEFINE_VALUE_SETTER (cairovnc_server_set_push_frames, gboolean, push_frames, PRO
 DEFINE_VALUE_SETTER (cairovnc_server_set_verbose, gboolean, verbose, PROP_VERBOSE)
 DEFINE_VALUE_SETTER (cairovnc_server_set_event_queue_length, guint, event_queue_length,
                      PROP_EVENT_QUEUE_LENGTH)
+DEFINE_VALUE_SETTER (cairovnc_server_set_zlib_level, guint, zlib_level, PROP_ZLIB_LEVEL)
 
 /**
  * cairovnc_server_set_read_only:

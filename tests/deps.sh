@@ -1,6 +1,6 @@
 # Debian packages the scripts need, and a helper that installs the missing
 # ones. Sourced by demos/run.sh and tests/run.sh.
-BUILD_PACKAGES=(gcc meson ninja-build pkg-config libcairo2-dev libglib2.0-dev zlib1g-dev libssl-dev)
+BUILD_PACKAGES=(gcc meson ninja-build pkg-config libcairo2-dev libglib2.0-dev zlib1g-dev libssl-dev libturbojpeg0-dev)
 TEST_PACKAGES=(check libvncserver-dev gvncviewer)
 
 install_missing() {

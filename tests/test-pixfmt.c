@@ -599,17 +599,38 @@ keys_equal (const RfbPixelFormat *a, const RfbPixelFormat *b)
   return memcmp (&ka, &kb, sizeof ka) == 0;
 }
 
-START_TEST (test_pixfmt_key_ignores_depth)
+START_TEST (test_pixfmt_key_ignores_depth_unless_pixels_compact)
 {
   RfbPixelFormat a = make_format (32, 24, FALSE, 255, 255, 255, 16, 8, 0);
   RfbPixelFormat b = make_format (32, 32, FALSE, 255, 255, 255, 16, 8, 0);
   RfbPixelFormat c = make_format (16, 16, TRUE, 31, 31, 31, 10, 5, 0);
   RfbPixelFormat d = make_format (16, 15, TRUE, 31, 31, 31, 10, 5, 0);
+  RfbPixelFormat e = make_format (32, 30, FALSE, 255, 255, 255, 16, 8, 0);
 
-  ck_assert (keys_equal (&a, &b));
-  ck_assert (pixfmt_equal (&a, &b));
+  /* At 32 bpp, depth decides whether ZRLE and Tight pixels are 3 bytes. */
+  ck_assert (pixfmt_has_compact_pixels (&a));
+  ck_assert (pixfmt_has_tight_rgb_pixels (&a));
+  ck_assert (!pixfmt_has_compact_pixels (&b));
+  ck_assert (!keys_equal (&a, &b));
+  ck_assert (keys_equal (&b, &e));
   ck_assert (keys_equal (&c, &d));
   ck_assert (keys_equal (&a, &a));
+}
+END_TEST
+
+START_TEST (test_pixfmt_compact_pixels_need_a_free_byte)
+{
+  RfbPixelFormat low = make_format (32, 24, FALSE, 255, 255, 255, 16, 8, 0);
+  RfbPixelFormat high = make_format (32, 24, FALSE, 255, 255, 255, 24, 16, 8);
+  RfbPixelFormat spread = make_format (32, 24, FALSE, 255, 255, 255, 0, 12, 24);
+  RfbPixelFormat small = make_format (32, 16, FALSE, 31, 63, 31, 11, 5, 0);
+
+  ck_assert (pixfmt_has_compact_pixels (&low));
+  ck_assert (pixfmt_has_compact_pixels (&high));
+  ck_assert (!pixfmt_has_compact_pixels (&spread));
+  ck_assert (pixfmt_has_compact_pixels (&small));
+  ck_assert (!pixfmt_has_tight_rgb_pixels (&small));
+  ck_assert (!pixfmt_has_compact_pixels (&pixfmt_bgr233));
 }
 END_TEST
 
@@ -708,7 +729,8 @@ pixfmt_suite (void)
 
   tc = tcase_create ("format");
   tcase_add_test (tc, test_pixfmt_parse_and_write_round_trip);
-  tcase_add_test (tc, test_pixfmt_key_ignores_depth);
+  tcase_add_test (tc, test_pixfmt_key_ignores_depth_unless_pixels_compact);
+  tcase_add_test (tc, test_pixfmt_compact_pixels_need_a_free_byte);
   tcase_add_test (tc, test_pixfmt_key_ignores_byte_order_at_8bpp);
   tcase_add_test (tc, test_pixfmt_key_tells_formats_apart);
   tcase_add_test (tc, test_pixfmt_converter_keeps_its_format);

@@ -5,50 +5,98 @@
 
 typedef void (*EncodeFunc) (const EncoderInput *input, GByteArray *out);
 
-static const struct {
+/* What each encoding's bytes depend on, besides pixels and format. */
+typedef enum {
+  USES_NOTHING = 0,
+  USES_COMPRESS_LEVEL = 1 << 0,
+  USES_QUALITY = 1 << 1,      /* quality, fine quality and subsampling */
+} ParamUse;
+
+typedef struct {
   gint32 encoding;
   const char *name;
   EncodeFunc encode;
-} encoders[] = {
-  { RFB_ENCODING_RAW, "Raw", enc_raw_encode },
+  ParamUse uses;
+  gboolean zlib_stream;
+} Encoder;
+
+static const Encoder encoders[] = {
+  { RFB_ENCODING_RAW, "Raw", enc_raw_encode, USES_NOTHING, FALSE },
 };
 
-static EncodeFunc
-find_encoder (gint32 encoding, const char **name)
+static const Encoder *
+find_encoder (gint32 encoding)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (encoders); i++)
-    {
-      if (encoders[i].encoding == encoding)
-        {
-          if (name != NULL)
-            *name = encoders[i].name;
-          return encoders[i].encode;
-        }
-    }
+    if (encoders[i].encoding == encoding)
+      return &encoders[i];
   return NULL;
 }
 
 gboolean
 encoder_is_supported (gint32 encoding)
 {
-  return find_encoder (encoding, NULL) != NULL;
+  return find_encoder (encoding) != NULL;
 }
 
 const char *
 encoder_name (gint32 encoding)
 {
-  const char *name = "unknown";
-  find_encoder (encoding, &name);
-  return name;
+  const Encoder *encoder = find_encoder (encoding);
+  return encoder != NULL ? encoder->name : "unknown";
+}
+
+void
+encoder_normalize_params (EncoderParams *params)
+{
+  const Encoder *encoder = find_encoder (params->encoding);
+  ParamUse uses = encoder != NULL ? encoder->uses : USES_NOTHING;
+
+  if (!(uses & USES_COMPRESS_LEVEL))
+    params->compress_level = -1;
+  if (!(uses & USES_QUALITY))
+    {
+      params->quality_level = -1;
+      params->fine_quality = -1;
+      params->subsampling = -1;
+    }
+}
+
+gboolean
+encoder_uses_zlib_stream (gint32 encoding)
+{
+  const Encoder *encoder = find_encoder (encoding);
+  return encoder != NULL && encoder->zlib_stream;
+}
+
+/* 32 KiB window, deflate, no preset dictionary; (0x78 << 8 | 0x01) % 31 == 0. */
+static const guint8 zlib_header[2] = { 0x78, 0x01 };
+
+GBytes *
+encoder_start_zlib_stream (GBytes *rect)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (rect, &size);
+  GByteArray *out;
+  guint32 length;
+
+  g_return_val_if_fail (size >= 16, g_bytes_ref (rect));
+  length = rfb_get_u32 (data + 12);
+  out = g_byte_array_sized_new ((guint) size + 2);
+  g_byte_array_append (out, data, 12);
+  rfb_append_u32 (out, length + 2);
+  g_byte_array_append (out, zlib_header, sizeof zlib_header);
+  g_byte_array_append (out, data + 16, (guint) (size - 16));
+  return g_byte_array_free_to_bytes (out);
 }
 
 GBytes *
 encoder_encode (const EncoderInput *input)
 {
-  EncodeFunc encode = find_encoder (input->params->encoding, NULL);
+  const Encoder *encoder = find_encoder (input->params->encoding);
   GByteArray *out = g_byte_array_new ();
 
-  g_assert (encode != NULL); /* params come from encoder_is_supported() */
-  encode (input, out);
+  g_assert (encoder != NULL); /* params come from encoder_is_supported() */
+  encoder->encode (input, out);
   return g_byte_array_free_to_bytes (out);
 }

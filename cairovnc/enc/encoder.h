@@ -16,12 +16,16 @@
 
 G_BEGIN_DECLS
 
-/* Everything that makes encoded bytes differ, apart from the pixels. */
+/* Everything that makes encoded bytes differ, apart from the pixels.
+ * Compared with memcmp(): zero it before filling it in, and let
+ * encoder_normalize_params() clear what the encoding ignores. */
 typedef struct {
   gint32 encoding;
-  gint8 compress_level;   /* 0–9, or -1 for the encoder's default */
-  gint8 quality_level;    /* 0–9, or -1 for lossless */
-  guint8 padding[2];
+  gint8 compress_level;   /* 0–9: zlib level (the viewer's, else the server's) */
+  gint8 quality_level;    /* 0–9 from QualityLevel, or -1: lossless only */
+  gint8 fine_quality;     /* 0–100 from fine-grained JPEG quality, or -1 */
+  gint8 subsampling;      /* 0–5 from JPEG subsampling (1X, 4X, 2X, gray,
+                           * 8X, 16X), or -1 */
   PixfmtKey format;
 } EncoderParams;
 
@@ -34,6 +38,20 @@ typedef struct {
 
 gboolean encoder_is_supported (gint32 encoding);
 const char *encoder_name (gint32 encoding);
+
+/* Clears the parameters @params->encoding does not use, so that viewers
+ * that differ only in those share encoded tiles. */
+void encoder_normalize_params (EncoderParams *params);
+
+/* zlib and ZRLE rectangles go into one zlib stream per viewer
+ * (rfbproto.rst "zlib Encoding"). Each cached rectangle is raw deflate
+ * from a fresh compressor, flushed to a byte boundary, so it continues any
+ * stream; only the stream's first rectangle must carry the two-byte zlib
+ * header. */
+gboolean encoder_uses_zlib_stream (gint32 encoding);
+/* A copy of @rect (header, U32 length, deflate data) with the zlib header
+ * put in front of its data. */
+GBytes *encoder_start_zlib_stream (GBytes *rect);
 
 /* The whole rectangle: its 12-byte header and its payload. */
 GBytes *encoder_encode (const EncoderInput *input);
