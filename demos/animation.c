@@ -8,26 +8,6 @@
  */
 #include "demo-common.h"
 
-typedef struct {
-  CairoVncServer *server;
-  cairo_surface_t *surface;
-  GMutex lock;
-  DemoScene scene;
-} Demo;
-
-static gboolean
-draw_next_frame (gpointer data)
-{
-  Demo *demo = data;
-
-  g_mutex_lock (&demo->lock);
-  demo->scene.seq++;
-  demo_scene_draw (&demo->scene, demo->surface);
-  g_mutex_unlock (&demo->lock);
-  cairovnc_server_frame_ready (demo->server);
-  return G_SOURCE_CONTINUE;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -41,9 +21,6 @@ main (int argc, char **argv)
     { NULL }
   };
   const DemoOptions *options;
-  g_autoptr (GError) error = NULL;
-  Demo demo;
-  guint timer;
 
   options = demo_options_parse ("Serves an animated cairo surface to VNC viewers.", entries,
                                 &argc, &argv);
@@ -59,31 +36,9 @@ main (int argc, char **argv)
       return 1;
     }
 
-  g_mutex_init (&demo.lock);
-  demo.surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
-  demo_scene_init (&demo.scene);
-  /* The first frame is there before any viewer can look. */
-  demo_scene_draw (&demo.scene, demo.surface);
-
-  demo.server = cairovnc_server_new (demo.surface, &demo.lock);
-  demo_options_apply (options, demo.server);
-  /* The server sends at most 20 frames a second unless told otherwise. */
-  if (fps > 20)
-    cairovnc_server_set_max_framerate (demo.server, fps);
-  if (!cairovnc_server_start_thread (demo.server, &error))
-    {
-      g_printerr ("%s\n", error->message);
-      return 1;
-    }
-  demo_print_address (demo.server, options);
-
-  timer = g_timeout_add ((guint) (1000 / fps), draw_next_frame, &demo);
-  demo_run (options);
-  g_source_remove (timer);
-
-  cairovnc_server_stop (demo.server);
-  g_object_unref (demo.server);
-  cairo_surface_destroy (demo.surface);
-  g_mutex_clear (&demo.lock);
-  return 0;
+  return demo_serve_scene (options, &(DemoSceneSetup) {
+    .width = width,
+    .height = height,
+    .fps = fps,
+  });
 }

@@ -1,6 +1,7 @@
-/* demo-common.c — options, running until Ctrl-C, and the scene, for the
- * demos. Everything here runs on the demo's main thread, except the stop
- * watch of demo_watch_for_stop(), which has a thread of its own.
+/* demo-common.c — options, running until Ctrl-C, and serving the scene,
+ * for the demos. Everything here runs on the demo's main thread, except the
+ * stop watch of demo_watch_for_stop(), which has a thread of its own, and
+ * the server's copying of pixels out of the scene's surface.
  */
 #include "demo-common.h"
 
@@ -180,8 +181,9 @@ keysym_to_unichar (guint32 keysym)
   return 0;
 }
 
-void
-demo_print_event (const CairoVncEvent *event)
+/* Prints one event on a line of its own. */
+static void
+print_event (const CairoVncEvent *event)
 {
   switch (event->type)
     {
@@ -214,18 +216,28 @@ demo_print_event (const CairoVncEvent *event)
     }
 }
 
+/* The animated scene; see DemoSceneSetup. */
+typedef struct {
+  guint seq;                 /* frame number; 20 frames make one swing */
+  gboolean follow_pointer;   /* control point 2 at the pointer, not fixed */
+  int pointer_x;             /* in surface pixels */
+  int pointer_y;
+  guint colours[3];          /* of the squares, as indexes into the palette */
+} Scene;
+
 static const double palette[][3] = {
   { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 }, { 1, 1, 0 }, { 0, 1, 1 }, { 1, 0, 1 },
 };
 
-void
-demo_scene_init (DemoScene *scene)
+/* Red, green and blue squares; control point 2 fixed. */
+static void
+init_scene (Scene *scene)
 {
-  *scene = (DemoScene) { .colours = { 0, 1, 2 } };
+  *scene = (Scene) { .colours = { 0, 1, 2 } };
 }
 
-void
-demo_scene_draw (const DemoScene *scene, cairo_surface_t *surface)
+static void
+draw_scene (const Scene *scene, cairo_surface_t *surface)
 {
   static const double square_x[] = { 0.1, 0.3, 0.5 };
   int width = cairo_image_surface_get_width (surface);
@@ -275,8 +287,9 @@ demo_scene_draw (const DemoScene *scene, cairo_surface_t *surface)
   cairo_destroy (cr);
 }
 
-void
-demo_scene_handle_event (DemoScene *scene, const CairoVncEvent *event)
+/* See DEMO_EVENTS_STEER. */
+static void
+steer_scene (Scene *scene, const CairoVncEvent *event)
 {
   switch (event->type)
     {
@@ -292,15 +305,17 @@ demo_scene_handle_event (DemoScene *scene, const CairoVncEvent *event)
         }
       break;
     case CAIROVNC_EVENT_KEY:
-      demo_print_event (event);
+      print_event (event);
       break;
     default:
       break;
     }
 }
 
-gboolean
-demo_resize_if_due (cairo_surface_t **surface, guint seq)
+/* When frame @seq is due for the other width (see DemoSceneSetup.resizes),
+ * replaces *surface with a new, blank one and returns TRUE. */
+static gboolean
+resize_if_due (cairo_surface_t **surface, guint seq)
 {
   int width = DEMO_SIZE + (seq / 20 % 2 ? 20 : 0);
   int height = cairo_image_surface_get_height (*surface);
@@ -310,4 +325,124 @@ demo_resize_if_due (cairo_surface_t **surface, guint seq)
   cairo_surface_destroy (*surface);
   *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
   return TRUE;
+}
+
+const DemoSceneSetup demo_input_setup = {
+  .resizes = TRUE,
+  .events = DEMO_EVENTS_STEER,
+  .accept_input = TRUE,
+  .hint = "Move the pointer to bend the curve, click to recolour the squares, type to see keys",
+};
+
+typedef struct {
+  const DemoSceneSetup *setup;
+  CairoVncServer *server;
+  cairo_surface_t *surface;
+  GMutex lock;
+  GMutex *surface_lock;      /* &lock, or NULL when drawn without one */
+  Scene scene;
+  gint64 start_us;           /* when the frames started */
+} SceneDemo;
+
+static void
+take_events (SceneDemo *demo)
+{
+  CairoVncEvent *event;
+
+  while ((event = cairovnc_server_pop_event (demo->server, 0)) != NULL)
+    {
+      if (demo->setup->events == DEMO_EVENTS_STEER)
+        steer_scene (&demo->scene, event);
+      else
+        print_event (event);
+      cairovnc_event_free (event);
+    }
+}
+
+static gboolean
+draw_next_frame (gpointer data)
+{
+  SceneDemo *demo = data;
+  gboolean resized = FALSE;
+
+  if (demo->setup->events != DEMO_EVENTS_NONE)
+    take_events (demo);
+
+  /* With a lock, the server never sees a frame half drawn, nor a new
+   * surface before its first frame. */
+  if (demo->surface_lock != NULL)
+    g_mutex_lock (demo->surface_lock);
+  demo->scene.seq++;
+  if (demo->setup->resizes)
+    resized = resize_if_due (&demo->surface, demo->scene.seq);
+  draw_scene (&demo->scene, demo->surface);
+  /* Handed over once drawn: with no lock, the server may copy it at once. */
+  if (resized)
+    cairovnc_server_set_surface (demo->server, demo->surface, demo->surface_lock);
+  if (demo->surface_lock != NULL)
+    g_mutex_unlock (demo->surface_lock);
+  cairovnc_server_frame_ready (demo->server);
+
+  if (demo->setup->after_frame != NULL)
+    demo->setup->after_frame (demo->server, g_get_monotonic_time () - demo->start_us);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+demo_serve_scene (const DemoOptions *options, const DemoSceneSetup *setup)
+{
+  g_autoptr (GError) error = NULL;
+  SceneDemo demo = { .setup = setup };
+  double fps = setup->fps > 0 ? setup->fps : 1000.0 / DEMO_FRAME_MS;
+  guint timer;
+
+  g_mutex_init (&demo.lock);
+  demo.surface_lock = setup->without_lock ? NULL : &demo.lock;
+  demo.surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
+                                             setup->width > 0 ? setup->width : DEMO_SIZE,
+                                             setup->height > 0 ? setup->height : DEMO_SIZE);
+  init_scene (&demo.scene);
+  if (setup->events == DEMO_EVENTS_STEER)
+    {
+      demo.scene.follow_pointer = TRUE;
+      demo.scene.pointer_x = DEMO_SIZE / 2;
+      demo.scene.pointer_y = DEMO_SIZE / 2;
+    }
+  /* The first frame is there before any viewer can look. */
+  draw_scene (&demo.scene, demo.surface);
+
+  demo.server = cairovnc_server_new (demo.surface, demo.surface_lock);
+  demo_options_apply (options, demo.server);
+  if (setup->password != NULL)
+    cairovnc_server_set_password (demo.server, setup->password);
+  if (setup->password_readonly != NULL)
+    cairovnc_server_set_password_readonly (demo.server, setup->password_readonly);
+  if (setup->accept_input)
+    cairovnc_server_set_read_only (demo.server, FALSE);
+  if (setup->verbose)
+    cairovnc_server_set_verbose (demo.server, TRUE);
+  if (setup->push_frames)
+    cairovnc_server_set_push_frames (demo.server, TRUE);
+  /* The server sends at most 20 frames a second unless told otherwise. */
+  if (fps > 20)
+    cairovnc_server_set_max_framerate (demo.server, fps);
+  if (!cairovnc_server_start_thread (demo.server, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  demo_print_address (demo.server, options);
+  if (setup->hint != NULL)
+    g_print ("%s\n", setup->hint);
+
+  demo.start_us = g_get_monotonic_time ();
+  timer = g_timeout_add ((guint) (1000 / fps), draw_next_frame, &demo);
+  demo_run (options);
+  g_source_remove (timer);
+
+  cairovnc_server_stop (demo.server);
+  g_object_unref (demo.server);
+  cairo_surface_destroy (demo.surface);
+  g_mutex_clear (&demo.lock);
+  return 0;
 }

@@ -1,5 +1,5 @@
 /* demo-common.h — what the demos share: command-line options, running
- * until Ctrl-C, and the scene of the Python CairoVNC examples.
+ * until Ctrl-C, and serving the scene of the Python CairoVNC examples.
  */
 #pragma once
 
@@ -39,27 +39,44 @@ void demo_run (const DemoOptions *options);
 #define DEMO_EVENT_STOP 0
 GThread *demo_watch_for_stop (const DemoOptions *options, CairoVncServer *server);
 
-/* Prints one event on a line of its own. */
-void demo_print_event (const CairoVncEvent *event);
+/* What a scene demo does with the events that came in since the last
+ * frame; it takes them before it draws the next. */
+typedef enum {
+  DEMO_EVENTS_NONE,   /* the server is read-only, so none come */
+  DEMO_EVENTS_STEER,  /* as the Python input example: a move places control
+                       * point 2, a press of button 0, 1 or 2 gives that
+                       * square the next colour, a key is printed */
+  DEMO_EVENTS_PRINT,  /* each is printed; the scene goes on by itself */
+} DemoEventUse;
 
-/* The animated scene: a white bezier with its control lines and three
- * squares on grey, in a unit square stretched over the surface. */
+/* How one demo serves the scene: a white bezier with its control lines and
+ * three squares on grey, in a unit square stretched over the surface, one
+ * swing every 20 frames. Fields left zero keep the server's defaults, a
+ * DEMO_SIZE square surface under a lock and a frame every DEMO_FRAME_MS. */
 typedef struct {
-  guint seq;                 /* frame number; 20 frames make one swing */
-  gboolean follow_pointer;   /* control point 2 at the pointer, not fixed */
-  int pointer_x;             /* in surface pixels */
-  int pointer_y;
-  guint colours[3];          /* of the squares, as indexes into the palette */
-} DemoScene;
+  int width;                      /* of the surface, in pixels */
+  int height;
+  double fps;                     /* frames drawn a second */
+  gboolean without_lock;          /* so the server may copy half a frame */
+  gboolean resizes;               /* 200 pixels wide, 220 during every
+                                   * other two seconds, each time a new
+                                   * surface handed to the server */
+  DemoEventUse events;
+  const char *password;
+  const char *password_readonly;
+  gboolean accept_input;          /* turns read-only off, which only both
+                                   * passwords together do by themselves */
+  gboolean verbose;               /* whether or not --verbose is given */
+  gboolean push_frames;
+  const char *hint;               /* printed below the address */
+  /* Called after each frame with the time since the frames started. */
+  void (*after_frame) (CairoVncServer *server, gint64 running_us);
+} DemoSceneSetup;
 
-/* Red, green and blue squares; control point 2 fixed. */
-void demo_scene_init (DemoScene *scene);
-void demo_scene_draw (const DemoScene *scene, cairo_surface_t *surface);
-/* As the Python input example: a move places control point 2, a press of
- * button 0, 1 or 2 gives that square the next colour, a key is printed. */
-void demo_scene_handle_event (DemoScene *scene, const CairoVncEvent *event);
+/* Serves the scene as @setup says until demo_run() returns; returns the
+ * exit status. */
+int demo_serve_scene (const DemoOptions *options, const DemoSceneSetup *setup);
 
-/* The resizing demos are 200 pixels wide, 220 during every other two
- * seconds. When frame @seq is due for the other width, replaces *surface
- * with a new, blank one and returns TRUE. */
-gboolean demo_resize_if_due (cairo_surface_t **surface, guint seq);
+/* The input demo's setup: viewers steer the scene, and the width changes
+ * every two seconds. The verbose demo serves the same with logging on. */
+extern const DemoSceneSetup demo_input_setup;
