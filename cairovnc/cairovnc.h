@@ -148,6 +148,10 @@ CAIROVNC_API char *cairovnc_server_dup_desktop_name (CairoVncServer *server);
 CAIROVNC_API void cairovnc_server_frame_ready (CairoVncServer *server);
 CAIROVNC_API void cairovnc_server_add_damage (CairoVncServer              *server,
                                               const cairo_rectangle_int_t *rect);
+CAIROVNC_API void cairovnc_server_add_copy (CairoVncServer              *server,
+                                            const cairo_rectangle_int_t *dest,
+                                            int                          dx,
+                                            int                          dy);
 
 CAIROVNC_API void cairovnc_server_set_host (CairoVncServer *server, const char *host);
 CAIROVNC_API void cairovnc_server_set_port (CairoVncServer *server, guint port);

@@ -94,10 +94,16 @@ struct _Client {
   cairo_region_t *pending;     /* changed since last sent */
   cairo_region_t *requested;   /* asked for and not yet answered */
 
+  /* A move the viewer will be told with its next update. */
+  gboolean has_copy;
+  CopyOp copy;
+
   /* The update on its way. */
   gboolean update_in_flight;
   TileBatch *batch;
   gint32 batch_encoding;
+  gboolean batch_has_copy;
+  CopyOp batch_copy;
   gboolean batch_has_name;
   guint64 updates_sent;
 };
@@ -1092,6 +1098,17 @@ name_is_due (Client *c)
   return due;
 }
 
+static void
+append_copy_rect (GByteArray *out, const CopyOp *op)
+{
+  const cairo_rectangle_int_t *d = &op->dest;
+
+  rfb_append_rect_header (out, (guint16) d->x, (guint16) d->y, (guint16) d->width, (guint16) d->height,
+                          RFB_ENCODING_COPY_RECT);
+  rfb_append_u16 (out, (guint16) (d->x - op->dx));
+  rfb_append_u16 (out, (guint16) (d->y - op->dy));
+}
+
 /* Runs when every tile of the update is encoded. */
 static void
 on_batch_ready (gpointer data)
@@ -1105,14 +1122,18 @@ on_batch_ready (gpointer data)
 
   do
     {
-      guint extra = c->batch_has_name ? 1 : 0;
+      guint extra = (c->batch_has_name ? 1 : 0) + (c->batch_has_copy ? 1 : 0);
       guint n = MIN (n_tiles - done, MAX_RECTS_PER_UPDATE - extra);
       g_autoptr (GByteArray) header = g_byte_array_new ();
 
       rfb_append_update_header (header, (guint16) (n + extra));
       if (c->batch_has_name)
         append_desktop_name (c, header);
+      /* The copy reads the viewer's pixels before any tile overwrites them. */
+      if (c->batch_has_copy)
+        append_copy_rect (header, &c->batch_copy);
       c->batch_has_name = FALSE;
+      c->batch_has_copy = FALSE;
       bytes += header->len;
       send_byte_array (c, g_steal_pointer (&header));
       for (guint i = 0; i < n; i++)
@@ -1178,6 +1199,7 @@ client_try_send (Client *c)
       c->fb_height = frame->height;
       send_size_update (c, c->fb_width, c->fb_height, 0, 0);
       c->size_reply_pending = FALSE;
+      c->has_copy = FALSE;
       cairo_region_destroy (c->pending);
       c->pending = cairo_region_create ();
       mark_all_pending (c);
@@ -1202,7 +1224,7 @@ client_try_send (Client *c)
   cairo_region_intersect_rectangle (region, &frame_rect);
   send_name = name_is_due (c);
 
-  if (cairo_region_is_empty (region) && !send_name)
+  if (cairo_region_is_empty (region) && !send_name && !c->has_copy)
     {
       cairo_region_destroy (region);
       if (!g_queue_is_empty (&c->output))
@@ -1232,6 +1254,9 @@ client_try_send (Client *c)
   c->batch = tile_batch_new (on_batch_ready, c);
   c->batch_encoding = c->params.encoding;
   c->batch_has_name = send_name;
+  c->batch_has_copy = c->has_copy;
+  c->batch_copy = c->copy;
+  c->has_copy = FALSE;
   for (guint tile = 0; tile < frame_n_tiles (frame); tile++)
     {
       cairo_rectangle_int_t rect;
@@ -1263,6 +1288,25 @@ client_frame_changed (Client *c, Frame *frame, const cairo_region_t *damage)
 {
   if (c->state == CLIENT_CLOSED)
     return;
+  /* A viewer that has the copy's source as it was in the last frame
+   * (nothing pending there) can copy it; then only the rest is damage. */
+  if (frame->has_copy && c->supports_copy_rect && !c->has_copy &&
+      c->fb_width == frame->width && c->fb_height == frame->height)
+    {
+      cairo_rectangle_int_t source = frame->copy.dest;
+      source.x -= frame->copy.dx;
+      source.y -= frame->copy.dy;
+      if (cairo_region_contains_rectangle (c->pending, &source) == CAIRO_REGION_OVERLAP_OUT)
+        {
+          cairo_region_t *rest = cairo_region_copy (damage);
+          cairo_region_subtract_rectangle (rest, &frame->copy.dest);
+          cairo_region_union (c->pending, rest);
+          cairo_region_destroy (rest);
+          c->has_copy = TRUE;
+          c->copy = frame->copy;
+          return;
+        }
+    }
   cairo_region_union (c->pending, damage);
 }
 

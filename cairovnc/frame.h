@@ -21,6 +21,13 @@ G_BEGIN_DECLS
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (cairo_surface_t, cairo_surface_destroy)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (cairo_region_t, cairo_region_destroy)
 
+/* "The pixels of @dest are those that were at @dest moved by (-dx, -dy) in
+ * the frame before": a scroll, sent to viewers as a CopyRect. */
+typedef struct {
+  cairo_rectangle_int_t dest;
+  int dx, dy;
+} CopyOp;
+
 typedef struct {
   guint64 id;
   int width, height;
@@ -29,6 +36,8 @@ typedef struct {
   guint tiles_x, tiles_y;
   guint64 *tile_versions;   /* tiles_x * tiles_y */
   gint64 lock_hold_us;      /* how long the program's lock was held */
+  gboolean has_copy;        /* part of it is a moved part of the last frame */
+  CopyOp copy;
 } Frame;
 
 /* What the program gave us to serve; its size is fixed for its life. */
@@ -67,5 +76,13 @@ void frame_tile_rect (const Frame *frame, guint tile, cairo_rectangle_int_t *rec
 cairo_region_t *damage_compute (const Frame          *prev,
                                 Frame                *next,
                                 const cairo_region_t *hints);
+
+/* Whether @op holds between @prev and @next: @op lies within both frames
+ * (of one size) and the pixels match. */
+gboolean copy_op_verify (const Frame *prev, const Frame *next, const CopyOp *op);
+
+/* Looks for a vertical scroll of full-width rows inside @damage; TRUE with
+ * the largest band found. */
+gboolean scroll_detect (const Frame *prev, const Frame *next, const cairo_region_t *damage, CopyOp *op);
 
 G_END_DECLS

@@ -34,6 +34,8 @@ struct _CairoVncServer {
   SurfaceSource source;        /* what the next snapshot copies */
   gboolean source_changed;
   cairo_region_t *damage_hints;
+  gboolean has_copy_hint;      /* from cairovnc_server_add_copy() */
+  CopyOp copy_hint;
   gint64 last_frame_ready_us;  /* when the program last said frame_ready */
   guint bound_port;
   gboolean running;

@@ -537,6 +537,8 @@ take_snapshot (CairoVncServer *server)
 {
   SurfaceSource source = { 0 };
   cairo_region_t *hints;
+  gboolean has_copy_hint;
+  CopyOp copy_hint;
   g_autoptr (Frame) frame = NULL;
   cairo_region_t *damage;
   g_autoptr (GPtrArray) clients = NULL;
@@ -547,6 +549,9 @@ take_snapshot (CairoVncServer *server)
   server->source_changed = FALSE;
   hints = server->damage_hints;
   server->damage_hints = cairo_region_create ();
+  has_copy_hint = server->has_copy_hint;
+  copy_hint = server->copy_hint;
+  server->has_copy_hint = FALSE;
   g_mutex_unlock (&server->state_lock);
 
   frame = snapshot_take (&source, ++server->next_frame_id);
@@ -555,6 +560,17 @@ take_snapshot (CairoVncServer *server)
 
   damage = damage_compute (server->frame, frame, hints);
   cairo_region_destroy (hints);
+  /* The program's word for a move, when the pixels bear it out; else a
+   * scroll found by looking. */
+  if (has_copy_hint && copy_op_verify (server->frame, frame, &copy_hint))
+    {
+      frame->has_copy = TRUE;
+      frame->copy = copy_hint;
+    }
+  else if (!cairo_region_is_empty (damage))
+    {
+      frame->has_copy = scroll_detect (server->frame, frame, damage, &frame->copy);
+    }
   tile_cache_new_frame (server->cache, frame);
   g_clear_pointer (&server->frame, frame_unref);
   server->frame = frame_ref (frame);
@@ -1232,6 +1248,31 @@ cairovnc_server_add_damage (CairoVncServer *server, const cairo_rectangle_int_t 
 
   g_mutex_lock (&server->state_lock);
   cairo_region_union_rectangle (server->damage_hints, rect);
+  g_mutex_unlock (&server->state_lock);
+}
+
+/**
+ * cairovnc_server_add_copy:
+ * @server: a server
+ * @dest: the area that now shows what was elsewhere
+ * @dx: how far it moved, to the right
+ * @dy: how far it moved, down
+ *
+ * Says that the pixels now in @dest are those that were at @dest moved by
+ * (-@dx, -@dy) in the last frame: a scroll. Viewers that support CopyRect
+ * are told to copy instead of being sent the pixels again. Checked
+ * against the pixels before use; vertical scrolls of whole rows are found
+ * without it.
+ */
+void
+cairovnc_server_add_copy (CairoVncServer *server, const cairo_rectangle_int_t *dest, int dx, int dy)
+{
+  g_return_if_fail (CAIROVNC_IS_SERVER (server));
+  g_return_if_fail (dest != NULL);
+
+  g_mutex_lock (&server->state_lock);
+  server->has_copy_hint = TRUE;
+  server->copy_hint = (CopyOp) { *dest, dx, dy };
   g_mutex_unlock (&server->state_lock);
 }
 
