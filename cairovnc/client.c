@@ -1156,8 +1156,9 @@ on_batch_ready (gpointer data)
   while (done < n_tiles);
 
   c->updates_sent++;
-  CLIENT_TRACE (c, "update %" G_GUINT64_FORMAT ": %u rectangles, %" G_GSIZE_FORMAT " bytes",
-                c->updates_sent, n_tiles, bytes);
+  CLIENT_TRACE (c, "update %" G_GUINT64_FORMAT ": %s, %u rectangles, %" G_GSIZE_FORMAT " bytes",
+                c->updates_sent, encoder_name (c->batch_encoding), n_tiles, bytes);
+  server_update_sent (c->server, c->id, encoder_name (c->batch_encoding), n_tiles, bytes);
   flush_output (c);
 }
 

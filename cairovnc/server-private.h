@@ -68,6 +68,8 @@ void server_want_frame (CairoVncServer *server);
 Frame *server_get_frame (CairoVncServer *server);
 void server_get_size (CairoVncServer *server, int *width, int *height);
 void server_pause_reading (CairoVncServer *server);
+void server_update_sent (CairoVncServer *server, guint client_id, const char *encoding,
+                         guint rectangles, gsize bytes);
 
 /* Per-viewer log lines start with the viewer's id and address. Verbose
  * traffic is a message when the verbose property is set, else debug. */

@@ -47,6 +47,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  SIGNAL_UPDATE_SENT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 G_DEFINE_FINAL_TYPE (CairoVncServer, cairovnc_server, G_TYPE_OBJECT)
 
 /* A source that only wakes when its ready time says so. */
@@ -361,6 +368,22 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
   properties[PROP_ZLIB_LEVEL] = g_param_spec_uint ("zlib-level", NULL, NULL, 0, 9, 6, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * CairoVncServer::update-sent:
+   * @server: the server
+   * @client_id: the viewer, as in #CairoVncEvent
+   * @encoding: the name of the encoding of its pixels, e.g. "ZRLE"
+   * @rectangles: how many rectangles of pixels it had
+   * @bytes: its size on the wire
+   *
+   * A framebuffer update was queued for a viewer. Emitted on the server
+   * context (the server's thread with cairovnc_server_start_thread()), so
+   * handlers must be quick and thread-safe.
+   */
+  signals[SIGNAL_UPDATE_SENT] =
+    g_signal_new ("update-sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 4, G_TYPE_UINT, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT64);
 }
 
 /**
@@ -604,6 +627,16 @@ on_frame_due (gpointer data)
     }
   take_snapshot (server);
   return G_SOURCE_CONTINUE;
+}
+
+void
+server_update_sent (CairoVncServer *server, guint client_id, const char *encoding,
+                    guint rectangles, gsize bytes)
+{
+  /* A hundred viewers at 30 fps: skip the emission nobody listens to. */
+  if (g_signal_has_handler_pending (server, signals[SIGNAL_UPDATE_SENT], 0, FALSE))
+    g_signal_emit (server, signals[SIGNAL_UPDATE_SENT], 0, client_id, encoding, rectangles,
+                   (guint64) bytes);
 }
 
 /* Events. */

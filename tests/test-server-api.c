@@ -1022,6 +1022,64 @@ END_TEST
 
 /* Frames. */
 
+typedef struct {
+  GMutex lock;
+  guint n;
+  guint client_id;
+  char *encoding;
+  guint rectangles;
+  guint64 bytes;
+} UpdateLog;
+
+/* Runs on the server's thread. */
+static void
+log_update (CairoVncServer *server, guint client_id, const char *encoding, guint rectangles,
+            guint64 bytes, gpointer data)
+{
+  UpdateLog *log = data;
+
+  g_mutex_lock (&log->lock);
+  log->n++;
+  log->client_id = client_id;
+  g_free (log->encoding);
+  log->encoding = g_strdup (encoding);
+  log->rectangles = rectangles;
+  log->bytes = bytes;
+  g_mutex_unlock (&log->lock);
+}
+
+START_TEST (test_server_api_update_sent_tells_encoding_and_size)
+{
+  cairo_surface_t *surface = testutil_scene_new (CAIRO_FORMAT_RGB24, 130, 70, 5);
+  TestServer *ts = test_server_new (surface);
+  UpdateLog log = { 0 };
+  TestViewer *viewer;
+
+  g_mutex_init (&log.lock);
+  g_signal_connect (ts->server, "update-sent", G_CALLBACK (log_update), &log);
+  test_server_start (ts);
+  viewer = test_viewer_connect (ts->port, NULL, "raw", NULL);
+  ck_assert_ptr_nonnull (viewer);
+  ck_assert (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US));
+
+  g_mutex_lock (&log.lock);
+  ck_assert_uint_ge (log.n, 1);
+  ck_assert_uint_eq (log.client_id, 1);
+  ck_assert_str_eq (log.encoding, "Raw");
+  /* 130x70 is 3x2 tiles; each Raw rectangle is a 12-byte header and its
+   * pixels, plus the 4-byte update header. */
+  ck_assert_uint_eq (log.rectangles, 6);
+  ck_assert_uint_eq (log.bytes, 4 + 6 * 12 + 130 * 70 * 4);
+  g_mutex_unlock (&log.lock);
+
+  test_viewer_free (viewer);
+  test_server_free (ts);
+  cairo_surface_destroy (surface);
+  g_free (log.encoding);
+  g_mutex_clear (&log.lock);
+}
+END_TEST
+
 START_TEST (test_server_api_frame_ready_reaches_waiting_viewer_at_once)
 {
   cairo_surface_t *surface = scene_rgb24 (320, 240, 50);
@@ -1181,6 +1239,7 @@ server_api_suite (void)
   tc = tcase_create ("frames");
   tcase_set_timeout (tc, 30);
   tcase_add_test (tc, test_server_api_frame_ready_reaches_waiting_viewer_at_once);
+  tcase_add_test (tc, test_server_api_update_sent_tells_encoding_and_size);
   tcase_add_test (tc, test_server_api_max_framerate_caps_pushed_frames);
   tcase_add_test (tc, test_server_api_idle_server_takes_no_snapshots);
   suite_add_tcase (suite, tc);
