@@ -22,6 +22,13 @@ typedef struct {
 
 static const Encoder encoders[] = {
   { RFB_ENCODING_RAW, "Raw", enc_raw_encode, USES_NOTHING, FALSE },
+  { RFB_ENCODING_ZLIB, "zlib", enc_zlib_encode, USES_COMPRESS_LEVEL, TRUE },
+  { RFB_ENCODING_TIGHT, "Tight", enc_tight_encode, USES_COMPRESS_LEVEL | USES_QUALITY, FALSE },
+  { RFB_ENCODING_TIGHT_PNG, "TightPNG", enc_tightpng_encode, USES_COMPRESS_LEVEL | USES_QUALITY, FALSE },
+  { RFB_ENCODING_RRE, "RRE", enc_rre_encode, USES_NOTHING, FALSE },
+  { RFB_ENCODING_HEXTILE, "Hextile", enc_hextile_encode, USES_NOTHING, FALSE },
+  { RFB_ENCODING_TRLE, "TRLE", enc_trle_encode, USES_NOTHING, FALSE },
+  { RFB_ENCODING_ZRLE, "ZRLE", enc_zrle_encode, USES_COMPRESS_LEVEL, TRUE },
 };
 
 static const Encoder *

@@ -58,5 +58,12 @@ GBytes *encoder_encode (const EncoderInput *input);
 
 /* One function per encoding; each appends header and payload to @out. */
 void enc_raw_encode (const EncoderInput *input, GByteArray *out);
+void enc_zlib_encode (const EncoderInput *input, GByteArray *out);
+void enc_tight_encode (const EncoderInput *input, GByteArray *out);
+void enc_tightpng_encode (const EncoderInput *input, GByteArray *out);
+void enc_rre_encode (const EncoderInput *input, GByteArray *out);
+void enc_hextile_encode (const EncoderInput *input, GByteArray *out);
+void enc_trle_encode (const EncoderInput *input, GByteArray *out);
+void enc_zrle_encode (const EncoderInput *input, GByteArray *out);
 
 G_END_DECLS

@@ -64,8 +64,10 @@ enc_rre_encode (const EncoderInput *input, GByteArray *out)
   g_byte_array_set_size (out, (guint) (start + 12 + size));
   tile_write_pixel (&writer, background, out->data + start + 16);
 
+  /* A tiny rectangle can be smaller raw even when it is solid. */
+  too_big = size > raw_size;
   tile_subrect_finder_init (&finder, values, (guint) r->width, (guint) r->height, background, covered);
-  while (tile_subrect_finder_next (&finder, &subrect))
+  while (!too_big && tile_subrect_finder_next (&finder, &subrect))
     {
       guint8 *p;
 

@@ -164,20 +164,12 @@ tile_subrect_finder_init (TileSubrectFinder *finder,
   memset (covered, 0, (gsize) width * height);
 }
 
-static gboolean
-row_is (const guint32 *row, guint n, guint32 value)
+/* Whether @n pixels from @p (stepping @step) are all @value and uncovered. */
+static inline gboolean
+free_run_is (const guint32 *p, const guint8 *covered, gsize step, guint n, guint32 value)
 {
   for (guint i = 0; i < n; i++)
-    if (row[i] != value)
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-column_is (const guint32 *top, gsize stride, guint n, guint32 value)
-{
-  for (guint i = 0; i < n; i++)
-    if (top[(gsize) i * stride] != value)
+    if (p[(gsize) i * step] != value || covered[(gsize) i * step])
       return FALSE;
   return TRUE;
 }
@@ -195,21 +187,26 @@ tile_subrect_finder_next (TileSubrectFinder *f, TileSubrect *subrect)
       for (; f->x < width; f->x++)
         {
           guint x = f->x, y = f->y;
-          guint32 v = row[x];
+          const guint32 *at = row + x;
+          const guint8 *covered_at = covered_row + x;
+          guint32 v = *at;
           guint wide_w = 1, wide_h = 1, tall_w = 1, tall_h = 1, w, h;
 
-          if (v == f->background || covered_row[x])
+          if (v == f->background || *covered_at)
             continue;
 
+          /* Subrectangles never overlap, so every pixel is covered once
+           * and the scans below cost about the area they cover. */
           /* Widest: the run along the row, then down while rows match. */
-          while (x + wide_w < width && row[x + wide_w] == v)
+          while (x + wide_w < width && at[wide_w] == v && !covered_at[wide_w])
             wide_w++;
-          while (y + wide_h < height && row_is (row + (gsize) wide_h * width + x, wide_w, v))
+          while (y + wide_h < height &&
+                 free_run_is (at + (gsize) wide_h * width, covered_at + (gsize) wide_h * width, 1, wide_w, v))
             wide_h++;
           /* Tallest: the run down the column, then right while columns match. */
-          while (y + tall_h < height && row[x + (gsize) tall_h * width] == v)
+          while (y + tall_h < height && at[(gsize) tall_h * width] == v && !covered_at[(gsize) tall_h * width])
             tall_h++;
-          while (x + tall_w < width && column_is (row + x + tall_w, width, tall_h, v))
+          while (x + tall_w < width && free_run_is (at + tall_w, covered_at + tall_w, width, tall_h, v))
             tall_w++;
 
           if ((gsize) tall_w * tall_h > (gsize) wide_w * wide_h)

@@ -199,8 +199,8 @@ void tile_subrect_finder_init (TileSubrectFinder *finder,
 
 /* The next subrectangle, in raster order of its top-left corner; FALSE
  * when every pixel is covered. Each is the larger of the widest and the
- * tallest single-colour rectangle at the first uncovered pixel; they may
- * overlap, but only where they have the same colour. */
+ * tallest single-colour rectangle of uncovered pixels at the first
+ * uncovered pixel; they never overlap. */
 gboolean tile_subrect_finder_next (TileSubrectFinder *finder, TileSubrect *subrect);
 
 /* ---- TRLE and ZRLE tiles ---- */

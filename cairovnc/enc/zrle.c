@@ -15,6 +15,7 @@
 #include "tile-analysis.h"
 
 #define ZRLE_TILE 64
+#define MAX_KEPT_SCRATCH (4 * (1 + ZRLE_TILE * ZRLE_TILE * 4))
 
 /* The uncompressed tiles, kept per thread so encoding allocates nothing
  * once the buffer has grown to a tile's size. */
@@ -72,4 +73,7 @@ enc_zrle_encode (const EncoderInput *input, GByteArray *out)
   rfb_append_u32 (out, 0);
   enc_deflate (DEFLATE_RAW, input->params->compress_level, tiles->data, tiles->len, out);
   rfb_put_u32 (out->data + length_at, out->len - length_at - 4);
+  /* Rectangles bigger than a tile are rare: do not keep their memory. */
+  if (tiles->len > MAX_KEPT_SCRATCH)
+    g_private_replace (&scratch_key, NULL);
 }
