@@ -85,7 +85,7 @@ struct _Client {
   gboolean supports_desktop_name;
   gboolean supports_last_rect;
   gboolean supports_copy_rect;
-  guint32 zlib_streams_started; /* bit n: the stream of encoding n has its header */
+  gboolean zlib_stream_started[ENCODER_N_ZLIB_STREAMS]; /* has had its header */
   gboolean apple;               /* announced Apple's 1011: push frames */
   gboolean asked;              /* has sent a FramebufferUpdateRequest */
   gboolean size_reply_pending; /* an ExtendedDesktopSize is owed */
@@ -1139,14 +1139,14 @@ on_batch_ready (gpointer data)
       for (guint i = 0; i < n; i++)
         {
           GBytes *tile = g_bytes_ref (tile_batch_get_tile (batch, done + i));
-          guint32 stream_bit = 1u << (c->batch_encoding & 31);
+          int stream = encoder_zlib_stream (c->batch_encoding);
 
-          if (encoder_uses_zlib_stream (c->batch_encoding) && !(c->zlib_streams_started & stream_bit))
+          if (stream >= 0 && !c->zlib_stream_started[stream])
             {
               GBytes *first = encoder_start_zlib_stream (tile);
               g_bytes_unref (tile);
               tile = first;
-              c->zlib_streams_started |= stream_bit;
+              c->zlib_stream_started[stream] = TRUE;
             }
           bytes += g_bytes_get_size (tile);
           send_bytes (c, tile);

@@ -209,6 +209,7 @@ typedef void (*ConvertRowFunc) (const PixfmtConverter *c, const guint32 *src,
 struct _PixfmtConverter {
   RfbPixelFormat format;
   ConvertRowFunc convert_row;
+  gboolean values_are_xrgb;  /* pixel values are the snapshot's, less alpha */
   guint32 red[256], green[256], blue[256];
 };
 
@@ -319,6 +320,8 @@ pixfmt_converter_new (const RfbPixelFormat *format)
       c->blue[v] = scale_channel (v, format->blue_max) << format->blue_shift;
     }
   c->convert_row = pick_convert_row (format);
+  c->values_are_xrgb = format->red_max == 255 && format->green_max == 255 && format->blue_max == 255 &&
+                       format->red_shift == 16 && format->green_shift == 8 && format->blue_shift == 0;
   return c;
 }
 
@@ -368,11 +371,20 @@ pixfmt_convert_values (const PixfmtConverter *c,
 {
   for (guint y = 0; y < h; y++)
     {
-      for (guint x = 0; x < w; x++)
+      if (c->values_are_xrgb)
         {
-          guint32 p = src[x];
-          *dst++ = c->red[(p >> 16) & 0xff] | c->green[(p >> 8) & 0xff] | c->blue[p & 0xff];
+          for (guint x = 0; x < w; x++)
+            dst[x] = src[x] & 0x00ffffff;
         }
+      else
+        {
+          for (guint x = 0; x < w; x++)
+            {
+              guint32 p = src[x];
+              dst[x] = c->red[(p >> 16) & 0xff] | c->green[(p >> 8) & 0xff] | c->blue[p & 0xff];
+            }
+        }
+      dst += w;
       src = (const guint32 *) (const void *) ((const guint8 *) src + src_stride);
     }
 }

@@ -599,6 +599,34 @@ keys_equal (const RfbPixelFormat *a, const RfbPixelFormat *b)
   return memcmp (&ka, &kb, sizeof ka) == 0;
 }
 
+START_TEST (test_pixfmt_convert_values_matches_the_oracle)
+{
+  const RfbPixelFormat formats[] = {
+    make_format (32, 24, FALSE, 255, 255, 255, 16, 8, 0),
+    make_format (32, 24, TRUE, 255, 255, 255, 16, 8, 0),
+    make_format (32, 24, FALSE, 255, 255, 255, 0, 8, 16),
+    make_format (16, 16, FALSE, 31, 63, 31, 11, 5, 0),
+    make_format (8, 8, FALSE, 7, 7, 3, 0, 3, 6),
+  };
+  GRand *rand = g_rand_new_with_seed (42);
+  guint32 src[7 * 5 + 3 * 5];
+  guint32 values[7 * 5];
+
+  /* Rows of 7 pixels, 3 pixels of stride padding, alpha bytes set. */
+  for (gsize i = 0; i < G_N_ELEMENTS (src); i++)
+    src[i] = g_rand_int (rand);
+  for (gsize f = 0; f < G_N_ELEMENTS (formats); f++)
+    {
+      g_autoptr (PixfmtConverter) converter = pixfmt_converter_new (&formats[f]);
+      pixfmt_convert_values (converter, src, 10 * 4, 7, 5, values);
+      for (guint y = 0; y < 5; y++)
+        for (guint x = 0; x < 7; x++)
+          ck_assert_uint_eq (values[y * 7 + x], pixfmt_convert_pixel (&formats[f], src[y * 10 + x]));
+    }
+  g_rand_free (rand);
+}
+END_TEST
+
 START_TEST (test_pixfmt_key_ignores_depth_unless_pixels_compact)
 {
   RfbPixelFormat a = make_format (32, 24, FALSE, 255, 255, 255, 16, 8, 0);
@@ -730,6 +758,7 @@ pixfmt_suite (void)
   tc = tcase_create ("format");
   tcase_add_test (tc, test_pixfmt_parse_and_write_round_trip);
   tcase_add_test (tc, test_pixfmt_key_ignores_depth_unless_pixels_compact);
+  tcase_add_test (tc, test_pixfmt_convert_values_matches_the_oracle);
   tcase_add_test (tc, test_pixfmt_compact_pixels_need_a_free_byte);
   tcase_add_test (tc, test_pixfmt_key_ignores_byte_order_at_8bpp);
   tcase_add_test (tc, test_pixfmt_key_tells_formats_apart);

@@ -17,18 +17,20 @@ typedef struct {
   const char *name;
   EncodeFunc encode;
   ParamUse uses;
-  gboolean zlib_stream;
+  int zlib_stream;          /* which of a viewer's zlib streams, or NO_STREAM */
 } Encoder;
 
+#define NO_STREAM (-1)
+
 static const Encoder encoders[] = {
-  { RFB_ENCODING_RAW, "Raw", enc_raw_encode, USES_NOTHING, FALSE },
-  { RFB_ENCODING_ZLIB, "zlib", enc_zlib_encode, USES_COMPRESS_LEVEL, TRUE },
-  { RFB_ENCODING_TIGHT, "Tight", enc_tight_encode, USES_COMPRESS_LEVEL | USES_QUALITY, FALSE },
-  { RFB_ENCODING_TIGHT_PNG, "TightPNG", enc_tightpng_encode, USES_COMPRESS_LEVEL | USES_QUALITY, FALSE },
-  { RFB_ENCODING_RRE, "RRE", enc_rre_encode, USES_NOTHING, FALSE },
-  { RFB_ENCODING_HEXTILE, "Hextile", enc_hextile_encode, USES_NOTHING, FALSE },
-  { RFB_ENCODING_TRLE, "TRLE", enc_trle_encode, USES_NOTHING, FALSE },
-  { RFB_ENCODING_ZRLE, "ZRLE", enc_zrle_encode, USES_COMPRESS_LEVEL, TRUE },
+  { RFB_ENCODING_RAW, "Raw", enc_raw_encode, USES_NOTHING, NO_STREAM },
+  { RFB_ENCODING_ZLIB, "zlib", enc_zlib_encode, USES_COMPRESS_LEVEL, 0 },
+  { RFB_ENCODING_TIGHT, "Tight", enc_tight_encode, USES_COMPRESS_LEVEL | USES_QUALITY, NO_STREAM },
+  { RFB_ENCODING_TIGHT_PNG, "TightPNG", enc_tightpng_encode, USES_COMPRESS_LEVEL | USES_QUALITY, NO_STREAM },
+  { RFB_ENCODING_RRE, "RRE", enc_rre_encode, USES_NOTHING, NO_STREAM },
+  { RFB_ENCODING_HEXTILE, "Hextile", enc_hextile_encode, USES_NOTHING, NO_STREAM },
+  { RFB_ENCODING_TRLE, "TRLE", enc_trle_encode, USES_NOTHING, NO_STREAM },
+  { RFB_ENCODING_ZRLE, "ZRLE", enc_zrle_encode, USES_COMPRESS_LEVEL, 1 },
 };
 
 static const Encoder *
@@ -69,11 +71,11 @@ encoder_normalize_params (EncoderParams *params)
     }
 }
 
-gboolean
-encoder_uses_zlib_stream (gint32 encoding)
+int
+encoder_zlib_stream (gint32 encoding)
 {
   const Encoder *encoder = find_encoder (encoding);
-  return encoder != NULL && encoder->zlib_stream;
+  return encoder != NULL ? encoder->zlib_stream : NO_STREAM;
 }
 
 /* 32 KiB window, deflate, no preset dictionary; (0x78 << 8 | 0x01) % 31 == 0. */

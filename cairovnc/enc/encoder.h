@@ -48,7 +48,10 @@ void encoder_normalize_params (EncoderParams *params);
  * from a fresh compressor, flushed to a byte boundary, so it continues any
  * stream; only the stream's first rectangle must carry the two-byte zlib
  * header. */
-gboolean encoder_uses_zlib_stream (gint32 encoding);
+#define ENCODER_N_ZLIB_STREAMS 2
+/* Which of a viewer's ENCODER_N_ZLIB_STREAMS zlib streams @encoding
+ * continues, or -1 for none. */
+int encoder_zlib_stream (gint32 encoding);
 /* A copy of @rect (header, U32 length, deflate data) with the zlib header
  * put in front of its data. */
 GBytes *encoder_start_zlib_stream (GBytes *rect);
