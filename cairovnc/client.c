@@ -85,6 +85,10 @@ struct _Client {
   gboolean supports_desktop_name;
   gboolean supports_last_rect;
   gboolean supports_copy_rect;
+  gboolean told_continuous_updates;  /* the first EndOfContinuousUpdates went out */
+  gboolean told_fence;               /* the first ServerFence went out */
+  gboolean continuous;               /* EnableContinuousUpdates is on */
+  cairo_rectangle_int_t continuous_area;
   gboolean zlib_stream_started[ENCODER_N_ZLIB_STREAMS]; /* has had its header */
   gboolean apple;               /* announced Apple's 1011: push frames */
   gboolean asked;              /* has sent a FramebufferUpdateRequest */
@@ -97,6 +101,10 @@ struct _Client {
   /* A move the viewer will be told with its next update. */
   gboolean has_copy;
   CopyOp copy;
+
+  /* Messages that must follow the update being encoded (fence replies,
+   * EndOfContinuousUpdates): sent as soon as that update is queued. */
+  GQueue after_update;
 
   /* The update on its way. */
   gboolean update_in_flight;
@@ -147,6 +155,7 @@ client_new (CairoVncServer *server, GSocket *socket, guint id)
   c->input = g_byte_array_new ();
   c->pointer = (PointerState) POINTER_STATE_INIT;
   g_queue_init (&c->output);
+  g_queue_init (&c->after_update);
   c->converter = pixfmt_converter_new (&pixfmt_server_default);
   c->params.encoding = RFB_ENCODING_RAW;
   pixfmt_key (&pixfmt_server_default, &c->params.format);
@@ -171,6 +180,7 @@ client_unref (Client *c)
     return;
   g_assert (c->state == CLIENT_CLOSED);
   g_queue_clear_full (&c->output, (GDestroyNotify) g_bytes_unref);
+  g_queue_clear_full (&c->after_update, (GDestroyNotify) g_bytes_unref);
   g_byte_array_unref (c->input);
   g_object_unref (c->socket);
   pixfmt_converter_unref (c->converter);
@@ -363,6 +373,26 @@ static void
 send_byte_array (Client *c, GByteArray *array)
 {
   send_bytes (c, g_byte_array_free_to_bytes (array));
+}
+
+/* Sends @bytes after the update being encoded, if there is one: what the
+ * viewer reads after it must describe the state after it. */
+static void
+send_after_update (Client *c, GBytes *bytes)
+{
+  if (c->batch != NULL)
+    g_queue_push_tail (&c->after_update, bytes);
+  else
+    send_bytes (c, bytes);
+}
+
+static void
+send_deferred (Client *c)
+{
+  GBytes *bytes;
+
+  while ((bytes = g_queue_pop_head (&c->after_update)) != NULL)
+    send_bytes (c, bytes);
 }
 
 /* Input. */
@@ -702,6 +732,7 @@ handle_set_encodings (Client *c, const RfbClientMessage *msg)
   CairoVncServer *server = c->server;
   EncoderParams params = { 0 };
   gboolean chosen = FALSE;
+  gboolean wants_fence = FALSE, wants_continuous_updates = FALSE;
 
   params.encoding = RFB_ENCODING_RAW;
   params.compress_level = -1;
@@ -738,6 +769,12 @@ handle_set_encodings (Client *c, const RfbClientMessage *msg)
         case RFB_ENCODING_LAST_RECT:
           c->supports_last_rect = TRUE;
           break;
+        case RFB_ENCODING_FENCE:
+          wants_fence = TRUE;
+          break;
+        case RFB_ENCODING_CONTINUOUS_UPDATES:
+          wants_continuous_updates = TRUE;
+          break;
         case RFB_ENCODING_DESKTOP_SIZE:
           c->supports_desktop_size = TRUE;
           break;
@@ -765,6 +802,20 @@ handle_set_encodings (Client *c, const RfbClientMessage *msg)
   encoder_normalize_params (&params);
   c->params = params;
 
+  /* Both extensions are announced once, by the server's first message of
+   * each kind (rfbproto.rst "Fence Pseudo-encoding", "ContinuousUpdates
+   * Pseudo-encoding"); noVNC waits for the second. */
+  if (wants_fence && !c->told_fence)
+    {
+      c->told_fence = TRUE;
+      send_after_update (c, rfb_build_server_fence (RFB_FENCE_REQUEST, NULL, 0));
+    }
+  if (wants_continuous_updates && !c->told_continuous_updates)
+    {
+      c->told_continuous_updates = TRUE;
+      send_after_update (c, rfb_build_end_of_continuous_updates ());
+    }
+
   CLIENT_TRACE (c, "%u encodings: using %s (compression %d, quality %d)%s%s%s%s",
                 msg->encodings.count, encoder_name (c->params.encoding),
                 c->params.compress_level, c->params.quality_level,
@@ -786,6 +837,12 @@ handle_update_request (Client *c, const RfbClientMessage *msg)
   CLIENT_TRACE (c, "%s update request %d,%d %dx%d",
                 msg->update_request.incremental ? "incremental" : "full",
                 rect.x, rect.y, rect.width, rect.height);
+  /* Continuous updates answer incremental requests already. */
+  if (c->continuous && msg->update_request.incremental)
+    {
+      cairo_region_destroy (region);
+      return;
+    }
   if (!msg->update_request.incremental)
     {
       cairo_region_union (c->pending, region);
@@ -816,6 +873,45 @@ handle_set_desktop_size (Client *c)
       c->size_reply_reason = 1;
       c->size_reply_status = 1;
     }
+}
+
+static void
+handle_enable_continuous_updates (Client *c, const RfbClientMessage *msg)
+{
+  if (!c->told_continuous_updates)
+    {
+      /* Not offered: a viewer may not use it (rfbproto.rst
+       * "EnableContinuousUpdates"); treat as a plain request. */
+      CLIENT_TRACE (c, "EnableContinuousUpdates without ContinuousUpdates ignored");
+      return;
+    }
+  if (msg->continuous_updates.enable)
+    {
+      c->continuous = TRUE;
+      c->continuous_area = (cairo_rectangle_int_t) { msg->continuous_updates.x, msg->continuous_updates.y,
+                                                     msg->continuous_updates.w, msg->continuous_updates.h };
+      c->asked = TRUE;
+      CLIENT_TRACE (c, "continuous updates of %d,%d %dx%d", c->continuous_area.x, c->continuous_area.y,
+                    c->continuous_area.width, c->continuous_area.height);
+    }
+  else
+    {
+      c->continuous = FALSE;
+      CLIENT_TRACE (c, "continuous updates off");
+      send_after_update (c, rfb_build_end_of_continuous_updates ());
+    }
+}
+
+static void
+handle_client_fence (Client *c, const RfbClientMessage *msg)
+{
+  if (!(msg->fence.flags & RFB_FENCE_REQUEST))
+    return; /* the answer to ours */
+  /* Messages are handled in order, so BlockBefore and BlockAfter hold
+   * when the answer follows the update being encoded; SyncNext too, as
+   * the next message changes only updates not yet begun. */
+  send_after_update (c, rfb_build_server_fence (msg->fence.flags & RFB_FENCE_KNOWN_FLAGS,
+                                                msg->fence.data, msg->fence.length));
 }
 
 static void
@@ -943,9 +1039,10 @@ handle_message (Client *c, const guint8 *data, gsize len, gsize *consumed)
       handle_set_desktop_size (c);
       break;
     case RFB_ENABLE_CONTINUOUS_UPDATES:
+      handle_enable_continuous_updates (c, &msg);
+      break;
     case RFB_CLIENT_FENCE:
-      /* Neither was offered (no EndOfContinuousUpdates, no server fence). */
-      CLIENT_TRACE (c, "message %u ignored", msg.type);
+      handle_client_fence (c, &msg);
       break;
     default:
       g_assert_not_reached ();
@@ -1155,6 +1252,7 @@ on_batch_ready (gpointer data)
     }
   while (done < n_tiles);
 
+  send_deferred (c);
   c->updates_sent++;
   CLIENT_TRACE (c, "update %" G_GUINT64_FORMAT ": %s, %u rectangles, %" G_GSIZE_FORMAT " bytes",
                 c->updates_sent, encoder_name (c->batch_encoding), n_tiles, bytes);
@@ -1180,7 +1278,7 @@ client_try_send (Client *c)
   push = gets_pushed_frames (c);
   /* Pushed frames too wait for the first request: until then the viewer
    * may still be changing its pixel format. */
-  if (!c->asked || (!push && cairo_region_is_empty (c->requested)))
+  if (!c->asked || (!push && !c->continuous && cairo_region_is_empty (c->requested)))
     return;
   frame = server_get_frame (server);
   if (frame == NULL)
@@ -1220,7 +1318,14 @@ client_try_send (Client *c)
   frame_rect = (cairo_rectangle_int_t) { 0, 0, frame->width, frame->height };
   region = cairo_region_copy (c->pending);
   if (!push)
-    cairo_region_intersect (region, c->requested);
+    {
+      /* What was asked for, and with continuous updates their area. */
+      cairo_region_t *wanted_area = cairo_region_copy (c->requested);
+      if (c->continuous)
+        cairo_region_union_rectangle (wanted_area, &c->continuous_area);
+      cairo_region_intersect (region, wanted_area);
+      cairo_region_destroy (wanted_area);
+    }
   cairo_region_intersect_rectangle (region, &fb);
   cairo_region_intersect_rectangle (region, &frame_rect);
   send_name = name_is_due (c);

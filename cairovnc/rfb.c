@@ -269,6 +269,28 @@ rfb_append_rect_header (GByteArray *out, guint16 x, guint16 y,
   rfb_append_u32 (out, (guint32) encoding);
 }
 
+GBytes *
+rfb_build_end_of_continuous_updates (void)
+{
+  static const guint8 message[1] = { RFB_END_OF_CONTINUOUS_UPDATES };
+
+  return g_bytes_new_static (message, sizeof message);
+}
+
+GBytes *
+rfb_build_server_fence (guint32 flags, const guint8 *payload, guint8 length)
+{
+  GByteArray *out = g_byte_array_new ();
+
+  rfb_append_u8 (out, RFB_SERVER_FENCE);
+  rfb_append_u8 (out, 0);
+  rfb_append_u16 (out, 0);
+  rfb_append_u32 (out, flags);
+  rfb_append_u8 (out, length);
+  g_byte_array_append (out, payload, length);
+  return g_byte_array_free_to_bytes (out);
+}
+
 /* A refusal before authentication: on 3.3 the server's security type 0 and
  * a reason; on 3.7 and later an empty list of types and a reason
  * (rfbproto.rst "Security Handshake"). */

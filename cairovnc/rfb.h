@@ -48,6 +48,15 @@ typedef enum {
 #define RFB_SET_COLOUR_MAP_ENTRIES 1
 #define RFB_BELL 2
 #define RFB_SERVER_CUT_TEXT 3
+#define RFB_END_OF_CONTINUOUS_UPDATES 150
+#define RFB_SERVER_FENCE 248
+
+/* Fence flags (rfbproto.rst "ClientFence"). */
+#define RFB_FENCE_BLOCK_BEFORE (1u << 0)
+#define RFB_FENCE_BLOCK_AFTER (1u << 1)
+#define RFB_FENCE_SYNC_NEXT (1u << 2)
+#define RFB_FENCE_REQUEST (1u << 31)
+#define RFB_FENCE_KNOWN_FLAGS (RFB_FENCE_BLOCK_BEFORE | RFB_FENCE_BLOCK_AFTER | RFB_FENCE_SYNC_NEXT)
 
 /* Encodings and pseudo-encodings (rfbproto.rst "Encodings"). */
 #define RFB_ENCODING_RAW 0
@@ -189,5 +198,7 @@ void rfb_append_update_header (GByteArray *out, guint16 n_rects);
 void rfb_append_rect_header (GByteArray *out, guint16 x, guint16 y,
                              guint16 w, guint16 h, gint32 encoding);
 GBytes *rfb_build_security_failure (RfbVersion version, const char *reason);
+GBytes *rfb_build_end_of_continuous_updates (void);
+GBytes *rfb_build_server_fence (guint32 flags, const guint8 *payload, guint8 length);
 
 G_END_DECLS
