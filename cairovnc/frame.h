@@ -21,6 +21,8 @@ G_BEGIN_DECLS
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (cairo_surface_t, cairo_surface_destroy)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (cairo_region_t, cairo_region_destroy)
 
+typedef struct _FramePool FramePool;
+
 /* "The pixels of @dest are those that were at @dest moved by (-dx, -dy) in
  * the frame before": a scroll, sent to viewers as a CopyRect. */
 typedef struct {
@@ -38,6 +40,8 @@ typedef struct {
   gint64 lock_hold_us;      /* how long the program's lock was held */
   gboolean has_copy;        /* part of it is a moved part of the last frame */
   CopyOp copy;
+  guint64 *row_hashes;      /* for scroll_detect(); server context only */
+  FramePool *pool;          /* where its pixels go back to */
 } Frame;
 
 /* What the program gave us to serve; its size is fixed for its life. */
@@ -53,9 +57,15 @@ gboolean snapshot_check_surface (cairo_surface_t *surface,
                                  SurfaceSource   *source,
                                  GError         **error);
 
-/* Copies the pixels out under the program's lock. Tile versions are left
- * for damage_compute(). */
-Frame *snapshot_take (const SurfaceSource *source, guint64 id);
+/* Pixel buffers of released frames, kept for the next snapshots: copying
+ * into pages already touched keeps the program's lock short. Any thread
+ * may release a frame into it. */
+FramePool *frame_pool_new (void);
+void frame_pool_unref (FramePool *pool);
+
+/* Copies the pixels out under the program's lock, into a buffer from
+ * @pool (may be NULL). Tile versions are left for damage_compute(). */
+Frame *snapshot_take (const SurfaceSource *source, guint64 id, FramePool *pool);
 
 Frame *frame_ref (Frame *frame);
 void frame_unref (Frame *frame);

@@ -39,6 +39,22 @@ row_at (const Frame *frame, int y)
   return (const guint8 *) frame->pixels + (gsize) y * frame->stride;
 }
 
+/* Each frame's rows are hashed once: as the new frame, then again
+ * needed as the previous one. */
+static const guint64 *
+row_hashes (const Frame *frame)
+{
+  Frame *mutable_frame = (Frame *) frame;
+
+  if (frame->row_hashes == NULL)
+    {
+      mutable_frame->row_hashes = g_new (guint64, frame->height);
+      for (int y = 0; y < frame->height; y++)
+        mutable_frame->row_hashes[y] = hash_row (row_at (frame, y), frame->stride);
+    }
+  return frame->row_hashes;
+}
+
 static gboolean
 rows_equal (const Frame *prev, int prev_y, const Frame *next, int next_y, int x, int width)
 {
@@ -74,9 +90,8 @@ gboolean
 scroll_detect (const Frame *prev, const Frame *next, const cairo_region_t *damage, CopyOp *op)
 {
   cairo_rectangle_int_t extents;
-  gsize row_bytes = next->stride;
-  g_autofree guint64 *prev_hashes = NULL;
-  g_autofree guint64 *next_hashes = NULL;
+  const guint64 *prev_hashes;
+  const guint64 *next_hashes;
   g_autoptr (GHashTable) unique_rows = NULL;
   g_autoptr (GHashTable) votes = NULL;
   int step, best_dy = 0, best_votes = 0, best_start = 0, best_len = 0;
@@ -87,21 +102,16 @@ scroll_detect (const Frame *prev, const Frame *next, const cairo_region_t *damag
   if (extents.height < 2 * MIN_BAND_ROWS)
     return FALSE;
 
-  prev_hashes = g_new (guint64, prev->height);
-  next_hashes = g_new (guint64, next->height);
-  for (int y = 0; y < next->height; y++)
-    {
-      prev_hashes[y] = hash_row (row_at (prev, y), row_bytes);
-      next_hashes[y] = hash_row (row_at (next, y), row_bytes);
-    }
+  prev_hashes = row_hashes (prev);
+  next_hashes = row_hashes (next);
 
   /* Old rows by hash; a hash seen twice (blank lines) says nothing. */
   unique_rows = g_hash_table_new (g_int64_hash, g_int64_equal);
   for (int y = 0; y < prev->height; y++)
     {
       gpointer old = g_hash_table_lookup (unique_rows, &prev_hashes[y]);
-      g_hash_table_insert (unique_rows, &prev_hashes[y], old != NULL ? GINT_TO_POINTER (-1)
-                                                                     : GINT_TO_POINTER (y + 1));
+      g_hash_table_insert (unique_rows, (gpointer) &prev_hashes[y], old != NULL ? GINT_TO_POINTER (-1)
+                                                                                 : GINT_TO_POINTER (y + 1));
     }
 
   votes = g_hash_table_new (g_direct_hash, g_direct_equal);

@@ -57,7 +57,8 @@ struct _CairoVncServer {
   TileCache *cache;
   Frame *frame;                /* the latest snapshot */
   guint64 next_frame_id;
-  gint64 last_snapshot_us;
+  gint64 next_snapshot_us;     /* the earliest the next snapshot may be */
+  FramePool *frame_pool;
   char *sent_desktop_name;     /* the name viewers were last told */
 };
 

@@ -523,9 +523,7 @@ next_allowed_snapshot (CairoVncServer *server)
 {
   gint64 now = g_get_monotonic_time ();
 
-  if (server->last_snapshot_us == 0)
-    return now;
-  return MAX (now, server->last_snapshot_us + frame_period_us (server));
+  return MAX (now, server->next_snapshot_us);
 }
 
 void
@@ -565,6 +563,7 @@ take_snapshot (CairoVncServer *server)
   g_autoptr (Frame) frame = NULL;
   cairo_region_t *damage;
   g_autoptr (GPtrArray) clients = NULL;
+  gint64 now;
 
   g_mutex_lock (&server->state_lock);
   source = server->source;
@@ -577,9 +576,14 @@ take_snapshot (CairoVncServer *server)
   server->has_copy_hint = FALSE;
   g_mutex_unlock (&server->state_lock);
 
-  frame = snapshot_take (&source, ++server->next_frame_id);
+  /* Snapshots keep to a grid of max-framerate periods: a frame that comes
+   * a little early waits only for its slot, lateness does not add up, and
+   * after a pause the grid starts again half a period back. */
+  now = g_get_monotonic_time ();
+  server->next_snapshot_us = MAX (server->next_snapshot_us, now - frame_period_us (server) / 2) +
+                             frame_period_us (server);
+  frame = snapshot_take (&source, ++server->next_frame_id, server->frame_pool);
   cairo_surface_destroy (source.surface);
-  server->last_snapshot_us = g_get_monotonic_time ();
 
   damage = damage_compute (server->frame, frame, hints);
   cairo_region_destroy (hints);
@@ -796,7 +800,8 @@ shut_down (CairoVncServer *server)
   destroy_source (&resume_source);
   g_clear_pointer (&server->cache, tile_cache_free);
   g_clear_pointer (&server->frame, frame_unref);
-  server->last_snapshot_us = 0;
+  server->next_snapshot_us = 0;
+  g_clear_pointer (&server->frame_pool, frame_pool_unref);
   if (server->loop != NULL)
     g_main_loop_quit (server->loop);
 }
@@ -862,6 +867,7 @@ cairovnc_server_start (CairoVncServer *server, GMainContext *context, GError **e
   g_clear_pointer (&server->context, g_main_context_unref);
   server->context = context != NULL ? g_main_context_ref (context) : g_main_context_ref_thread_default ();
   server->cache = tile_cache_new (server->context);
+  server->frame_pool = frame_pool_new ();
   for (guint i = 0; i < server->listeners->len; i++)
     {
       GSource *source = g_socket_create_source (g_ptr_array_index (server->listeners, i), G_IO_IN, NULL);

@@ -57,7 +57,7 @@ take (cairo_surface_t *surface, guint64 id)
 
   ck_assert_msg (snapshot_check_surface (surface, &source, &error),
                  "%s", error ? error->message : "");
-  return snapshot_take (&source, id);
+  return snapshot_take (&source, id, NULL);
 }
 
 /* ---- snapshot_check_surface ---- */
@@ -295,7 +295,7 @@ START_TEST (test_snapshot_holds_the_lock)
   while (!g_atomic_int_get (&holder.locked))
     g_usleep (100);
 
-  frame = snapshot_take (&source, 9);
+  frame = snapshot_take (&source, 9, NULL);
   done = g_get_monotonic_time ();
   g_thread_join (thread);
 

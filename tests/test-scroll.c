@@ -45,7 +45,7 @@ page_frame (int first, int offset, guint64 id)
   for (int y = offset - LINE, n = first - 1; y < HEIGHT; y += LINE, n++)
     draw_line (cr, n, y);
   cairo_destroy (cr);
-  frame = snapshot_take (&source, id);
+  frame = snapshot_take (&source, id, NULL);
   cairo_surface_destroy (surface);
   return frame;
 }

@@ -76,7 +76,7 @@ make_frame (cairo_surface_t *image, guint64 id, const Frame *prev)
 
   ck_assert_msg (snapshot_check_surface (image, &source, &error), "%s",
                  error ? error->message : "");
-  frame = snapshot_take (&source, id);
+  frame = snapshot_take (&source, id, NULL);
   cairo_region_destroy (damage_compute (prev, frame, NULL));
   return frame;
 }
