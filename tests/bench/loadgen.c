@@ -93,6 +93,7 @@ typedef struct {
   int n_viewers;
   const EncodingChoice *encoding;
   gboolean copyrect;
+  int compress_level;      /* -1: not asked for */
   double warmup_s;
   double duration_s;
   double connect_timeout_s;
@@ -805,6 +806,8 @@ main (int argc, char **argv)
   Loadgen *lg = &lg_storage;
   char *encoding = NULL;
   gboolean no_copyrect = FALSE, stall_silent = FALSE;
+  /* TigerVNC's and noVNC's viewers ask for level 2 unless told otherwise. */
+  int compress_level = 2;
   const GOptionEntry entries[] = {
     { "host", 0, 0, G_OPTION_ARG_STRING, &lg->host, "Server address (default 127.0.0.1)", "ADDR" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &lg->port, "Server port", "PORT" },
@@ -812,6 +815,8 @@ main (int argc, char **argv)
     { "encoding", 'e', 0, G_OPTION_ARG_STRING, &encoding,
       "raw, zrle, tight, tight-jpeg, zlib, hextile or rre (default raw)", "NAME" },
     { "no-copyrect", 0, 0, G_OPTION_ARG_NONE, &no_copyrect, "Do not offer CopyRect", NULL },
+    { "compress-level", 0, 0, G_OPTION_ARG_INT, &compress_level,
+      "CompressLevel to ask for, 0-9, or -1 for none (default 2, as TigerVNC and noVNC)", "N" },
     { "warmup", 0, 0, G_OPTION_ARG_DOUBLE, &lg->warmup_s, "Seconds before measuring (default 2)", "S" },
     { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &lg->duration_s, "Seconds measured (default 10)", "S" },
     { "connect-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &lg->connect_timeout_s,
@@ -886,6 +891,7 @@ main (int argc, char **argv)
         }
     }
   lg->copyrect = !no_copyrect;
+  lg->compress_level = CLAMP (compress_level, -1, 9);
   lg->stall_requests = !stall_silent;
   signal (SIGPIPE, SIG_IGN);
 
@@ -910,6 +916,8 @@ main (int argc, char **argv)
     lg->encodings[lg->config.n_encodings++] = lg->encoding->encodings[i];
   if (lg->copyrect)
     lg->encodings[lg->config.n_encodings++] = RFB_ENC_COPYRECT;
+  if (lg->compress_level >= 0)
+    lg->encodings[lg->config.n_encodings++] = RFB_ENC_COMPRESS_LEVEL_0 + lg->compress_level;
   lg->encodings[lg->config.n_encodings++] = RFB_ENC_LAST_RECT;
   lg->encodings[lg->config.n_encodings++] = RFB_ENC_DESKTOP_SIZE;
   lg->config.encodings = lg->encodings;

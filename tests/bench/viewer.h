@@ -30,6 +30,7 @@ G_BEGIN_DECLS
 #define RFB_ENC_EXTENDED_DESKTOP_SIZE (-308)
 #define RFB_ENC_DESKTOP_NAME (-307)
 #define RFB_ENC_QUALITY_LEVEL_0 (-32)
+#define RFB_ENC_COMPRESS_LEVEL_0 (-256)
 
 /* Pixel rectangles are counted per encoding: these, then "other". */
 #define VIEWER_N_RECT_ENCODINGS 7
