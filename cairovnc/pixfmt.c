@@ -57,18 +57,6 @@ pixfmt_write (const RfbPixelFormat *format, guint8 *data)
   data[12] = format->blue_shift;
 }
 
-static guint
-bit_length (guint32 v)
-{
-  guint n = 0;
-  while (v)
-    {
-      n++;
-      v >>= 1;
-    }
-  return n;
-}
-
 static gboolean
 validate_channel (const char *name, guint max, guint shift, guint bpp, GError **error)
 {
@@ -84,7 +72,7 @@ validate_channel (const char *name, guint max, guint shift, guint bpp, GError **
                    "%s-max %u is not one less than a power of two", name, max);
       return FALSE;
     }
-  if (shift + bit_length (max) > bpp)
+  if (shift + g_bit_storage (max) > bpp)
     {
       g_set_error (error, CAIROVNC_ERROR, CAIROVNC_ERROR_PROTOCOL,
                    "%s channel (max %u, shift %u) does not fit in %u bits per pixel",

@@ -417,19 +417,6 @@ gradient_allowed (const TightTile *tile, const EncoderParams *params)
   return tile->rgb24 || !tile->format->big_endian;
 }
 
-static guint
-bit_length (guint v)
-{
-  guint n = 0;
-
-  while (v)
-    {
-      n++;
-      v >>= 1;
-    }
-  return n;
-}
-
 /* Writes the gradient-filtered pixels into tile->data (rfbproto.rst
  * "GradientFilter": each channel minus its prediction from the left,
  * upper and upper-left neighbours, clamped, modulo the channel's range)
@@ -456,7 +443,7 @@ write_gradient (TightTile *tile, guint *mean_error)
       max[0] = f->red_max, max[1] = f->green_max, max[2] = f->blue_max;
     }
   for (guint c = 0; c < 3; c++)
-    scale[c] = 8 - MIN (bit_length (max[c]), 8);
+    scale[c] = 8 - MIN (g_bit_storage (max[c]), 8);
 
   memset (prev_row, 0, sizeof (gint16) * tile->width * 3);
   for (guint y = 0; y < tile->height; y++)
