@@ -35,18 +35,12 @@ start_server (const char *password, const char *password_readonly)
 }
 
 static guint32
-get_u32 (const guint8 *p)
-{
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
-}
-
-static guint32
 recv_u32 (GSocket *socket, const char *what)
 {
   guint8 b[4];
 
   ck_assert_msg (test_raw_recv (socket, b, 4, TEST_TIMEOUT_US), "no %s", what);
-  return get_u32 (b);
+  return test_get_u32 (b);
 }
 
 /* Connects, checks the server's version string and answers @version. */
@@ -70,33 +64,12 @@ silent_for (GSocket *socket, gint64 us)
   return !g_socket_condition_timed_wait (socket, G_IO_IN, us, NULL, NULL);
 }
 
-/* Reads until the server closes; the bytes that came go to @rest. */
-static gboolean
-read_until_closed (GSocket *socket, GByteArray *rest, gint64 timeout_us)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_us;
-
-  for (;;)
-    {
-      guint8 buffer[4096];
-      gint64 left = deadline - g_get_monotonic_time ();
-      gssize got;
-
-      if (left <= 0 || !g_socket_condition_timed_wait (socket, G_IO_IN, left, NULL, NULL))
-        return FALSE;
-      got = g_socket_receive (socket, (char *) buffer, sizeof buffer, NULL, NULL);
-      if (got <= 0)
-        return TRUE;
-      g_byte_array_append (rest, buffer, (guint) got);
-    }
-}
-
 static void
 expect_closed_with_nothing_more (GSocket *socket, const char *what)
 {
   g_autoptr (GByteArray) rest = g_byte_array_new ();
 
-  ck_assert_msg (read_until_closed (socket, rest, TEST_TIMEOUT_US), "%s: not closed", what);
+  ck_assert_msg (test_raw_read_until_closed (socket, rest, TEST_TIMEOUT_US), "%s: not closed", what);
   ck_assert_msg (rest->len == 0, "%s: %u more bytes before the close", what, rest->len);
 }
 
@@ -115,7 +88,7 @@ expect_server_init (GSocket *socket)
   ck_assert_int_eq ((init[2] << 8) | init[3], HEIGHT);
   ck_assert_int_eq (init[4], 32);  /* bits per pixel */
   ck_assert_int_eq (init[7], 1);   /* true colour */
-  name_length = get_u32 (init + 20);
+  name_length = test_get_u32 (init + 20);
   ck_assert_uint_eq (name_length, 5);
   ck_assert (test_raw_recv (socket, name, name_length, TEST_TIMEOUT_US));
   ck_assert (memcmp (name, "Cairo", 5) == 0);
@@ -131,6 +104,15 @@ expect_type_list (GSocket *socket, guint8 type)
   ck_assert_uint_eq (count, 1);
   ck_assert (test_raw_recv (socket, &offered, 1, TEST_TIMEOUT_US));
   ck_assert_uint_eq (offered, type);
+}
+
+/* Takes the one security type offered, which must be @type: None (1) or
+ * VNC Authentication (2). */
+static void
+choose_security (GSocket *socket, guint8 type)
+{
+  expect_type_list (socket, type);
+  ck_assert (test_raw_send (socket, &type, 1));
 }
 
 static void
@@ -190,10 +172,8 @@ START_TEST (test_auth_wire_version_3_7_has_no_result_for_none)
 {
   TestServer *ts = start_server (NULL, NULL);
   GSocket *socket = raw_start (ts, "RFB 003.007\n");
-  guint8 none = 1;
 
-  expect_type_list (socket, 1);
-  ck_assert (test_raw_send (socket, &none, 1));
+  choose_security (socket, 1);
   ck_assert_msg (silent_for (socket, SILENCE_US), "a SecurityResult for None on 3.7");
   expect_server_init (socket);
 
@@ -206,10 +186,8 @@ START_TEST (test_auth_wire_version_3_8_has_result_for_none)
 {
   TestServer *ts = start_server (NULL, NULL);
   GSocket *socket = raw_start (ts, "RFB 003.008\n");
-  guint8 none = 1;
 
-  expect_type_list (socket, 1);
-  ck_assert (test_raw_send (socket, &none, 1));
+  choose_security (socket, 1);
   ck_assert_uint_eq (recv_u32 (socket, "SecurityResult"), 0);
   expect_server_init (socket);
 
@@ -242,9 +220,7 @@ START_TEST (test_auth_wire_odd_versions_map_to_known_ones)
     }
   else
     {
-      guint8 none = 1;
-      expect_type_list (socket, 1);
-      ck_assert (test_raw_send (socket, &none, 1));
+      choose_security (socket, 1);
       ck_assert_msg (recv_u32 (socket, "SecurityResult") == 0, "%s: not answered as 3.8",
                      odd_versions[_i].version);
     }
@@ -375,10 +351,8 @@ START_TEST (test_auth_wire_raw_right_response_3_8)
 {
   TestServer *ts = start_server ("secret", NULL);
   GSocket *socket = raw_start (ts, "RFB 003.008\n");
-  guint8 vnc_auth = 2;
 
-  expect_type_list (socket, 2);
-  ck_assert (test_raw_send (socket, &vnc_auth, 1));
+  choose_security (socket, 2);
   answer_challenge (socket, "secret");
   ck_assert_uint_eq (recv_u32 (socket, "SecurityResult"), 0);
   expect_server_init (socket);
@@ -393,13 +367,11 @@ START_TEST (test_auth_wire_raw_wrong_response_3_8_waits_and_says_why)
   TestServer *ts = start_server ("secret", NULL);
   GSocket *socket = raw_start (ts, "RFB 003.008\n");
   TestViewer *viewer;
-  guint8 vnc_auth = 2;
   guint8 reason[sizeof FAILURE_REASON];
   guint32 reason_length;
   gint64 sent, answered;
 
-  expect_type_list (socket, 2);
-  ck_assert (test_raw_send (socket, &vnc_auth, 1));
+  choose_security (socket, 2);
   answer_challenge (socket, "Secret");
   sent = g_get_monotonic_time ();
   ck_assert_uint_eq (recv_u32 (socket, "SecurityResult"), 1);
@@ -428,10 +400,8 @@ START_TEST (test_auth_wire_raw_wrong_response_3_7_has_no_reason)
 {
   TestServer *ts = start_server ("secret", NULL);
   GSocket *socket = raw_start (ts, "RFB 003.007\n");
-  guint8 vnc_auth = 2;
 
-  expect_type_list (socket, 2);
-  ck_assert (test_raw_send (socket, &vnc_auth, 1));
+  choose_security (socket, 2);
   answer_challenge (socket, "wrong");
   ck_assert_uint_eq (recv_u32 (socket, "SecurityResult"), 1);
   expect_closed_with_nothing_more (socket, "3.7 failure");
@@ -470,11 +440,9 @@ START_TEST (test_auth_wire_raw_only_first_eight_characters_count)
 {
   TestServer *ts = start_server ("longpassword123", NULL);
   GSocket *socket = raw_start (ts, "RFB 003.008\n");
-  guint8 vnc_auth = 2;
   guint32 result;
 
-  expect_type_list (socket, 2);
-  ck_assert (test_raw_send (socket, &vnc_auth, 1));
+  choose_security (socket, 2);
   answer_challenge (socket, long_password_tries[_i].typed);
   result = recv_u32 (socket, "SecurityResult");
   if (long_password_tries[_i].accepted)
@@ -518,7 +486,7 @@ START_TEST (test_auth_wire_choice_not_offered_3_8_fails_with_reason)
   ck_assert_uint_eq (recv_u32 (socket, "SecurityResult"), 1);
   reason_length = recv_u32 (socket, "reason length");
   ck_assert_msg (reason_length > 0 && reason_length < 1024, "reason of %u bytes", reason_length);
-  ck_assert_msg (read_until_closed (socket, rest, TEST_TIMEOUT_US), "not closed after the reason");
+  ck_assert_msg (test_raw_read_until_closed (socket, rest, TEST_TIMEOUT_US), "not closed after the reason");
   ck_assert_uint_eq (rest->len, reason_length);
 
   g_object_unref (socket);
@@ -535,9 +503,9 @@ START_TEST (test_auth_wire_choice_not_offered_3_7_is_closed)
 
   expect_type_list (socket, 1);
   ck_assert (test_raw_send (socket, &chosen, 1));
-  ck_assert_msg (read_until_closed (socket, rest, TEST_TIMEOUT_US), "not closed");
+  ck_assert_msg (test_raw_read_until_closed (socket, rest, TEST_TIMEOUT_US), "not closed");
   /* Nothing, or a bare failed SecurityResult: never a ServerInit. */
-  ck_assert_msg (rest->len == 0 || (rest->len == 4 && get_u32 (rest->data) == 1),
+  ck_assert_msg (rest->len == 0 || (rest->len == 4 && test_get_u32 (rest->data) == 1),
                  "%u bytes before the close", rest->len);
 
   g_object_unref (socket);
@@ -555,7 +523,6 @@ START_TEST (test_auth_wire_silent_viewer_is_not_closed_early)
   char version[12];
   TestViewer *viewer;
   gint64 left;
-  guint8 none = 1;
 
   ck_assert (test_raw_recv (silent, version, 12, TEST_TIMEOUT_US));
   /* Others are served meanwhile. */
@@ -571,8 +538,7 @@ START_TEST (test_auth_wire_silent_viewer_is_not_closed_early)
 
   /* It is still there, and may go on. */
   ck_assert (test_raw_send (silent, "RFB 003.008\n", 12));
-  expect_type_list (silent, 1);
-  ck_assert (test_raw_send (silent, &none, 1));
+  choose_security (silent, 1);
   ck_assert_uint_eq (recv_u32 (silent, "SecurityResult"), 0);
   expect_server_init (silent);
 
@@ -588,7 +554,6 @@ START_TEST (test_auth_wire_slow_version_string_is_accepted)
   GSocket *socket = test_raw_connect (ts->port);
   const char *version = "RFB 003.008\n";
   char server_version[12];
-  guint8 none = 1;
 
   ck_assert (test_raw_recv (socket, server_version, 12, TEST_TIMEOUT_US));
   for (int i = 0; i < 12; i++)
@@ -596,8 +561,7 @@ START_TEST (test_auth_wire_slow_version_string_is_accepted)
       ck_assert (test_raw_send (socket, version + i, 1));
       g_usleep (20 * 1000);
     }
-  expect_type_list (socket, 1);
-  ck_assert (test_raw_send (socket, &none, 1));
+  choose_security (socket, 1);
   ck_assert_uint_eq (recv_u32 (socket, "SecurityResult"), 0);
   expect_server_init (socket);
 

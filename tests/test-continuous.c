@@ -31,28 +31,9 @@ send_u8s (GSocket *socket, const guint8 *bytes, gsize len)
 }
 
 static void
-set_encodings (GSocket *socket, const gint32 *encodings, guint n)
-{
-  guint8 message[4 + 4 * 8] = { 2, 0, 0, (guint8) n };
-
-  ck_assert_uint_le (n, 8);
-  for (guint i = 0; i < n; i++)
-    {
-      guint32 e = (guint32) encodings[i];
-      message[4 + 4 * i] = (guint8) (e >> 24);
-      message[5 + 4 * i] = (guint8) (e >> 16);
-      message[6 + 4 * i] = (guint8) (e >> 8);
-      message[7 + 4 * i] = (guint8) e;
-    }
-  send_u8s (socket, message, 4 + 4 * n);
-}
-
-static void
 request_update (GSocket *socket, gboolean incremental)
 {
-  guint8 message[10] = { 3, (guint8) incremental, 0, 0, 0, 0, 0, WIDTH, 0, HEIGHT };
-
-  send_u8s (socket, message, sizeof message);
+  test_raw_request_update (socket, incremental, 0, 0, WIDTH, HEIGHT);
 }
 
 static void
@@ -61,12 +42,6 @@ enable_continuous_updates (GSocket *socket, gboolean enable)
   guint8 message[10] = { 150, (guint8) enable, 0, 0, 0, 0, 0, WIDTH, 0, HEIGHT };
 
   send_u8s (socket, message, sizeof message);
-}
-
-static guint32
-get_u32 (const guint8 *p)
-{
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
 }
 
 /* Reads one server message; Raw, DesktopSize and ExtendedDesktopSize
@@ -83,36 +58,23 @@ read_message (GSocket *socket, ServerMessage *msg, gint64 timeout_us)
     {
     case 0:
       ck_assert (test_raw_recv (socket, head, 3, TEST_TIMEOUT_US));
-      msg->n_rects = (guint) ((head[1] << 8) | head[2]);
+      msg->n_rects = test_get_u16 (head + 1);
       for (guint i = 0; i < msg->n_rects; i++)
         {
-          guint w, h;
-          gint32 encoding;
-          ck_assert (test_raw_recv (socket, head, 12, TEST_TIMEOUT_US));
-          w = (guint) ((head[4] << 8) | head[5]);
-          h = (guint) ((head[6] << 8) | head[7]);
-          encoding = (gint32) get_u32 (head + 8);
-          if (encoding == 0)
-            {
-              g_autofree guint8 *pixels = g_malloc ((gsize) w * h * 4 + 1);
-              ck_assert (test_raw_recv (socket, pixels, (gsize) w * h * 4, TEST_TIMEOUT_US));
-            }
-          else if (encoding == -308)
-            {
-              guint8 screens[4 + 16];
-              ck_assert (test_raw_recv (socket, screens, sizeof screens, TEST_TIMEOUT_US));
-            }
-          else
-            {
-              ck_assert_msg (encoding == -223, "unexpected encoding %d", encoding);
-            }
+          TestRawRect rect;
+          ck_assert (test_raw_read_rect (socket, &rect, NULL, 0, 0));
+          test_raw_rect_clear (&rect);
+          ck_assert_msg (rect.encoding == TEST_ENCODING_RAW ||
+                         rect.encoding == TEST_ENCODING_EXTENDED_DESKTOP_SIZE ||
+                         rect.encoding == TEST_ENCODING_DESKTOP_SIZE,
+                         "unexpected encoding %d", rect.encoding);
         }
       return TRUE;
     case 150:
       return TRUE;
     case 248:
       ck_assert (test_raw_recv (socket, head, 8, TEST_TIMEOUT_US));
-      msg->fence_flags = get_u32 (head + 3);
+      msg->fence_flags = test_get_u32 (head + 3);
       msg->fence_length = head[7];
       ck_assert (test_raw_recv (socket, msg->fence_payload, msg->fence_length, TEST_TIMEOUT_US));
       return TRUE;
@@ -146,7 +108,7 @@ connect_viewer (TestServer *ts, gboolean announce)
   ck_assert (test_raw_handshake (socket, &width, &height));
   if (announce)
     {
-      set_encodings (socket, with_extensions, G_N_ELEMENTS (with_extensions));
+      test_raw_set_encodings (socket, with_extensions, G_N_ELEMENTS (with_extensions));
       ck_assert (read_message (socket, &msg, TEST_TIMEOUT_US));
       ck_assert_uint_eq (msg.type, 248);
       ck_assert (read_message (socket, &msg, TEST_TIMEOUT_US));
@@ -154,7 +116,7 @@ connect_viewer (TestServer *ts, gboolean announce)
     }
   else
     {
-      set_encodings (socket, plain, 1);
+      test_raw_set_encodings (socket, plain, 1);
     }
   return socket;
 }
@@ -167,7 +129,7 @@ START_TEST (test_continuous_extensions_are_announced_once)
   ServerMessage msg;
 
   /* A second SetEncodings with both announces nothing new. */
-  set_encodings (socket, again, G_N_ELEMENTS (again));
+  test_raw_set_encodings (socket, again, G_N_ELEMENTS (again));
   ck_assert (!read_message (socket, &msg, 300 * 1000));
   g_object_unref (socket);
   test_server_free (ts);

@@ -179,19 +179,6 @@ draw_picture (cairo_surface_t *surface, Picture picture, guint seed)
   g_rand_free (rand);
 }
 
-static void
-assert_viewer_matches (TestViewer *viewer, TestServer *ts, const char *what)
-{
-  int bad_x = -1, bad_y = -1;
-  guint differing;
-
-  if (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US))
-    return;
-  differing = test_viewer_compare (viewer, ts->surface, &ts->lock, &bad_x, &bad_y);
-  ck_abort_msg ("%s: %u pixels differ, first at %d,%d (viewer 0x%06x)", what, differing, bad_x, bad_y,
-                bad_x >= 0 ? test_viewer_get_rgb (viewer, bad_x, bad_y) : 0);
-}
-
 /* ---- Every format, every picture ---- */
 
 static const struct {
@@ -227,7 +214,7 @@ START_TEST (test_encodings_rle_pictures_match_in_every_format)
                                                    sizes[s].width, sizes[s].height, all_formats[f].name);
           if (viewers[f] == NULL)
             continue;
-          assert_viewer_matches (viewers[f], ts, what);
+          test_viewer_assert_match (viewers[f], ts, what);
         }
       for (guint f = 0; f < G_N_ELEMENTS (all_formats); f++)
         test_viewer_free (viewers[f]);
@@ -251,7 +238,7 @@ START_TEST (test_encodings_rle_large_surface_matches)
   test_server_start (ts);
   viewer = test_viewer_connect (ts->port, nf->format, encodings[_i], NULL);
   ck_assert_msg (viewer != NULL, "%s: could not connect", what);
-  assert_viewer_matches (viewer, ts, what);
+  test_viewer_assert_match (viewer, ts, what);
   test_viewer_free (viewer);
   test_server_free (ts);
   cairo_surface_destroy (surface);
@@ -321,7 +308,7 @@ START_TEST (test_encodings_rle_server_uses_the_encoding_asked_for)
   rfbClientSetClientData (viewer->client, &fill_tag, &count);
   viewer->client->GotFillRect = count_fill;
 
-  assert_viewer_matches (viewer, ts, encodings[_i]);
+  test_viewer_assert_match (viewer, ts, encodings[_i]);
   ck_assert (test_viewer_pump (viewer, 100 * 1000));
   ck_assert_msg (count.fills == expected[_i].fills, "%s: %u fills, expected %u", encodings[_i], count.fills,
                  expected[_i].fills);
@@ -361,8 +348,8 @@ START_TEST (test_encodings_rle_zrle_viewers_follow_animation_and_late_joiner_mat
         ck_assert_msg (test_viewer_pump (late, 3 * 1000), "the late viewer lost its connection at frame %u", frame);
     }
 
-  assert_viewer_matches (early, ts, "the viewer there from the start, after 100 frames");
-  assert_viewer_matches (late, ts, "the viewer that joined after 50 frames, after 100 frames");
+  test_viewer_assert_match (early, ts, "the viewer there from the start, after 100 frames");
+  test_viewer_assert_match (late, ts, "the viewer that joined after 50 frames, after 100 frames");
   ck_assert_uint_gt (early->updates, 5);
   test_viewer_free (early);
   test_viewer_free (late);
@@ -388,8 +375,8 @@ START_TEST (test_encodings_rle_zrle_viewers_in_two_formats_at_once)
       ck_assert (test_viewer_pump (a, 3 * 1000));
       ck_assert (test_viewer_pump (b, 3 * 1000));
     }
-  assert_viewer_matches (a, ts, "rgb888 ZRLE viewer");
-  assert_viewer_matches (b, ts, "rgb565 ZRLE viewer");
+  test_viewer_assert_match (a, ts, "rgb888 ZRLE viewer");
+  test_viewer_assert_match (b, ts, "rgb565 ZRLE viewer");
   test_viewer_free (a);
   test_viewer_free (b);
   test_server_free (ts);
@@ -424,7 +411,7 @@ START_TEST (test_encodings_rle_animation_matches_in_every_format)
       g_autofree char *what = g_strdup_printf ("%s, %s, after 10 frames", encodings[_i], all_formats[f].name);
       if (viewers[f] == NULL)
         continue;
-      assert_viewer_matches (viewers[f], ts, what);
+      test_viewer_assert_match (viewers[f], ts, what);
       test_viewer_free (viewers[f]);
     }
   test_server_free (ts);

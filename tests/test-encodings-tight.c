@@ -4,15 +4,14 @@
  * decodes zlib and Tight, JPEG included; its framebuffer is compared with
  * the surface pixel for pixel in every pixel format testutil knows, for
  * solid, gradient, text, noise and photo-like pictures from 1×1 to
- * 1921×1081. Lossless viewers are made here rather than by testutil so
- * that libvncclient does not ask for JPEG (it does by default); a viewer
- * that asks for quality level 8 must see the photo-like picture at 30 dB
- * or better. Viewers that stay through an animation and viewers that join
- * half-way both match at the end: cached zlib and Tight rectangles must
- * not depend on what a viewer received before. libvncclient has no
- * TightPNG, so a raw-socket viewer here reads TightPNG rectangles, decodes
- * their PNG with cairo and compares; the same reader checks which Tight
- * sub-encodings a quality-level viewer gets.
+ * 1921×1081. Viewers say whether they want JPEG, as libvncclient asks
+ * for it by default; one that asks for quality level 8 must see the
+ * photo-like picture at 30 dB or better. Viewers that stay through an
+ * animation and viewers that join half-way both match at the end: cached
+ * zlib and Tight rectangles must not depend on what a viewer received
+ * before. libvncclient has no TightPNG, so a raw-socket viewer here reads
+ * TightPNG rectangles, decodes their PNG with cairo and compares; the same
+ * reader checks which Tight sub-encodings a quality-level viewer gets.
  */
 #include "testutil.h"
 
@@ -179,73 +178,6 @@ picture_new (Picture picture, int width, int height, guint seed)
   return surface;
 }
 
-/* ---- Viewers ---- */
-
-/* libvncclient asks for JPEG unless told not to, before it connects,
- * which testutil's viewers do not expose: these are made the same way,
- * with the quality (-1: lossless) and compression level set first. */
-static int viewer_tag;
-
-static void
-count_update (rfbClient *client)
-{
-  TestViewer *viewer = rfbClientGetClientData (client, &viewer_tag);
-  viewer->updates++;
-}
-
-static TestViewer *
-connect_viewer (guint port, const TestPixelFormat *format, const char *encoding, int quality, int compress)
-{
-  TestViewer *viewer = g_new0 (TestViewer, 1);
-  rfbClient *client;
-
-  viewer->format = *format;
-  client = rfbGetClient (8, 3, format->bits_per_pixel / 8);
-  client->format.bitsPerPixel = (uint8_t) format->bits_per_pixel;
-  client->format.depth = (uint8_t) (format->bits_per_pixel == 32 ? 24 : format->bits_per_pixel);
-  client->format.bigEndian = (uint8_t) format->big_endian;
-  client->format.trueColour = 1;
-  client->format.redMax = (uint16_t) format->red_max;
-  client->format.greenMax = (uint16_t) format->green_max;
-  client->format.blueMax = (uint16_t) format->blue_max;
-  client->format.redShift = (uint8_t) format->red_shift;
-  client->format.greenShift = (uint8_t) format->green_shift;
-  client->format.blueShift = (uint8_t) format->blue_shift;
-  client->appData.encodingsString = g_strdup (encoding);
-  client->appData.compressLevel = compress;
-  client->appData.enableJPEG = quality >= 0;
-  client->appData.qualityLevel = MAX (quality, 0);
-  client->appData.useRemoteCursor = FALSE;
-  client->canHandleNewFBSize = TRUE;
-  free (client->serverHost);
-  client->serverHost = strdup ("127.0.0.1");
-  client->serverPort = (int) port;
-  client->FinishedFrameBufferUpdate = count_update;
-  rfbClientSetClientData (client, &viewer_tag, viewer);
-  /* rfbInitClient frees the client when it fails. */
-  if (!rfbInitClient (client, NULL, NULL))
-    {
-      g_free (viewer);
-      return NULL;
-    }
-  viewer->client = client;
-  viewer->connected = TRUE;
-  return viewer;
-}
-
-static void
-assert_viewer_matches (TestViewer *viewer, TestServer *ts, const char *what)
-{
-  int bad_x = -1, bad_y = -1;
-  guint differing;
-
-  if (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US))
-    return;
-  differing = test_viewer_compare (viewer, ts->surface, &ts->lock, &bad_x, &bad_y);
-  ck_abort_msg ("%s: %u pixels differ, first at %d,%d (viewer 0x%06x)", what, differing, bad_x, bad_y,
-                bad_x >= 0 ? test_viewer_get_rgb (viewer, bad_x, bad_y) : 0);
-}
-
 /* ---- Lossless: every format, picture and size ---- */
 
 START_TEST (test_encodings_lossless_match_surface)
@@ -266,9 +198,10 @@ START_TEST (test_encodings_lossless_match_surface)
 
         if (e == 1 && !libvncclient_decodes_tight (all_formats[f].format, FALSE))
           continue;
-        viewer = connect_viewer (ts->port, all_formats[f].format, lossless_encodings[e], -1, (int) (e * 3 + f) % 10);
+        viewer = test_viewer_connect_tight (ts->port, all_formats[f].format, lossless_encodings[e], -1,
+                                            (int) (e * 3 + f) % 10);
         ck_assert_msg (viewer != NULL, "%s: the viewer could not connect", what);
-        assert_viewer_matches (viewer, ts, what);
+        test_viewer_assert_match (viewer, ts, what);
         test_viewer_free (viewer);
       }
   test_server_free (ts);
@@ -284,9 +217,9 @@ START_TEST (test_encodings_large_surface_matches)
   TestViewer *viewer;
 
   test_server_start (ts);
-  viewer = connect_viewer (ts->port, format->format, lossless_encodings[_i], -1, 6);
+  viewer = test_viewer_connect_tight (ts->port, format->format, lossless_encodings[_i], -1, 6);
   ck_assert_ptr_nonnull (viewer);
-  assert_viewer_matches (viewer, ts, lossless_encodings[_i]);
+  test_viewer_assert_match (viewer, ts, lossless_encodings[_i]);
   test_viewer_free (viewer);
   test_server_free (ts);
   cairo_surface_destroy (surface);
@@ -351,7 +284,7 @@ START_TEST (test_encodings_tight_jpeg_keeps_30_db)
       /* Without JPEG in the server, the photo goes lossless. */
       if (!libvncclient_decodes_tight (nf->format, server_has_jpeg ()))
         continue;
-      viewer = connect_viewer (ts->port, nf->format, "tight", 8, 6);
+      viewer = test_viewer_connect_tight (ts->port, nf->format, "tight", 8, 6);
       tested++;
       ck_assert_ptr_nonnull (viewer);
       ck_assert_msg (test_viewer_wait_updates (viewer, 1, TEST_TIMEOUT_US), "%s: no update", nf->name);
@@ -379,10 +312,10 @@ START_TEST (test_encodings_tight_quality_at_8_bpp_is_lossless)
   test_server_start (ts);
   for (guint f = 4; f < G_N_ELEMENTS (all_formats); f++)
     {
-      TestViewer *viewer = connect_viewer (ts->port, all_formats[f].format, "tight", 8, 6);
+      TestViewer *viewer = test_viewer_connect_tight (ts->port, all_formats[f].format, "tight", 8, 6);
 
       ck_assert_ptr_nonnull (viewer);
-      assert_viewer_matches (viewer, ts, all_formats[f].name);
+      test_viewer_assert_match (viewer, ts, all_formats[f].name);
       test_viewer_free (viewer);
     }
   test_server_free (ts);
@@ -400,8 +333,8 @@ START_TEST (test_encodings_late_viewer_matches_after_animation)
   TestViewer *early, *late = NULL, *other_format;
 
   test_server_start (ts);
-  early = connect_viewer (ts->port, &test_format_rgb888, encoding, -1, 6);
-  other_format = connect_viewer (ts->port, &test_format_rgb565, encoding, -1, 1);
+  early = test_viewer_connect_tight (ts->port, &test_format_rgb888, encoding, -1, 6);
+  other_format = test_viewer_connect_tight (ts->port, &test_format_rgb565, encoding, -1, 1);
   ck_assert_ptr_nonnull (early);
   ck_assert_ptr_nonnull (other_format);
   for (guint frame = 1; frame <= 100; frame++)
@@ -409,7 +342,7 @@ START_TEST (test_encodings_late_viewer_matches_after_animation)
       test_server_redraw (ts, 400 + frame);
       if (frame == 50)
         {
-          late = connect_viewer (ts->port, &test_format_rgb888, encoding, -1, 6);
+          late = test_viewer_connect_tight (ts->port, &test_format_rgb888, encoding, -1, 6);
           ck_assert_ptr_nonnull (late);
         }
       ck_assert (test_viewer_pump (early, 3000));
@@ -417,9 +350,9 @@ START_TEST (test_encodings_late_viewer_matches_after_animation)
       if (late != NULL)
         ck_assert (test_viewer_pump (late, 3000));
     }
-  assert_viewer_matches (early, ts, "the viewer from the start");
-  assert_viewer_matches (late, ts, "the viewer from frame 50");
-  assert_viewer_matches (other_format, ts, "the rgb565 viewer");
+  test_viewer_assert_match (early, ts, "the viewer from the start");
+  test_viewer_assert_match (late, ts, "the viewer from frame 50");
+  test_viewer_assert_match (other_format, ts, "the rgb565 viewer");
   ck_assert_uint_gt (early->updates, 10);
   ck_assert_uint_gt (late->updates, 5);
   test_viewer_free (early);
@@ -431,50 +364,6 @@ START_TEST (test_encodings_late_viewer_matches_after_animation)
 END_TEST
 
 /* ---- A raw viewer for TightPNG, and for Tight's sub-encodings ---- */
-
-static void
-put_u16 (guint8 *p, guint v)
-{
-  p[0] = (guint8) (v >> 8);
-  p[1] = (guint8) v;
-}
-
-static void
-put_s32 (guint8 *p, gint32 v)
-{
-  p[0] = (guint8) ((guint32) v >> 24);
-  p[1] = (guint8) ((guint32) v >> 16);
-  p[2] = (guint8) ((guint32) v >> 8);
-  p[3] = (guint8) v;
-}
-
-static guint
-get_u16 (const guint8 *p)
-{
-  return ((guint) p[0] << 8) | p[1];
-}
-
-static void
-raw_set_encodings (GSocket *socket, const gint32 *encodings, guint n)
-{
-  g_autofree guint8 *msg = g_malloc0 (4 + 4 * n);
-
-  msg[0] = 2;   /* SetEncodings */
-  put_u16 (msg + 2, n);
-  for (guint i = 0; i < n; i++)
-    put_s32 (msg + 4 + 4 * i, encodings[i]);
-  ck_assert (test_raw_send (socket, msg, 4 + 4 * n));
-}
-
-static void
-raw_full_request (GSocket *socket, int width, int height)
-{
-  guint8 msg[10] = { 3, 0 };
-
-  put_u16 (msg + 6, (guint) width);
-  put_u16 (msg + 8, (guint) height);
-  ck_assert (test_raw_send (socket, msg, sizeof msg));
-}
 
 static guint
 recv_u8 (GSocket *socket)
@@ -540,25 +429,21 @@ static void
 raw_read_tight_update (GSocket *socket, gint32 encoding, guint32 *fb, guint8 *known, int width, int height,
                        Seen *seen)
 {
-  guint8 head[4];
   guint n;
 
-  ck_assert_msg (test_raw_recv (socket, head, 4, TEST_TIMEOUT_US), "no update");
-  ck_assert_uint_eq (head[0], 0);
-  n = get_u16 (head + 2);
+  ck_assert_msg (test_raw_read_update_header (socket, &n, TEST_TIMEOUT_US), "no update");
   for (guint i = 0; i < n; i++)
     {
-      guint8 rh[12];
+      TestRawRect rect;
       int x, y, w, h;
       guint control;
 
-      ck_assert (test_raw_recv (socket, rh, 12, TEST_TIMEOUT_US));
-      x = (int) get_u16 (rh);
-      y = (int) get_u16 (rh + 2);
-      w = (int) get_u16 (rh + 4);
-      h = (int) get_u16 (rh + 6);
-      ck_assert_int_eq ((gint32) (((guint32) rh[8] << 24) | ((guint32) rh[9] << 16) | ((guint32) rh[10] << 8) | rh[11]),
-                        encoding);
+      ck_assert (test_raw_read_rect_header (socket, &rect));
+      x = rect.x;
+      y = rect.y;
+      w = rect.w;
+      h = rect.h;
+      ck_assert_int_eq (rect.encoding, encoding);
       ck_assert (x + w <= width && y + h <= height);
       seen->rects++;
       control = recv_u8 (socket) >> 4;
@@ -672,8 +557,8 @@ START_TEST (test_encodings_tightpng_raw_viewer_matches)
   socket = test_raw_connect (ts->port);
   ck_assert (test_raw_handshake (socket, &width, &height));
   ck_assert_int_eq (width, size->width);
-  raw_set_encodings (socket, encodings, G_N_ELEMENTS (encodings));
-  raw_full_request (socket, width, height);
+  test_raw_set_encodings (socket, encodings, G_N_ELEMENTS (encodings));
+  test_raw_request_update (socket, FALSE, 0, 0, width, height);
   fb = g_new0 (guint32, (gsize) width * height);
   known = g_new0 (guint8, (gsize) width * height);
   raw_read_tight_update (socket, -260, fb, known, width, height, &seen);
@@ -722,8 +607,8 @@ START_TEST (test_encodings_quality_level_sends_jpeg_for_photos)
   test_server_start (ts);
   socket = test_raw_connect (ts->port);
   ck_assert (test_raw_handshake (socket, &width, &height));
-  raw_set_encodings (socket, encodings, G_N_ELEMENTS (encodings));
-  raw_full_request (socket, width, height);
+  test_raw_set_encodings (socket, encodings, G_N_ELEMENTS (encodings));
+  test_raw_request_update (socket, FALSE, 0, 0, width, height);
   fb = g_new0 (guint32, (gsize) width * height);
   known = g_new0 (guint8, (gsize) width * height);
   raw_read_tight_update (socket, encoding, fb, known, width, height, &seen);

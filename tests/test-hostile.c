@@ -16,34 +16,6 @@
 #define WIDTH 200
 #define HEIGHT 150
 
-static void
-put_u16 (guint8 *p, guint v)
-{
-  p[0] = (guint8) (v >> 8);
-  p[1] = (guint8) v;
-}
-
-static void
-put_u32 (guint8 *p, guint32 v)
-{
-  p[0] = (guint8) (v >> 24);
-  p[1] = (guint8) (v >> 16);
-  p[2] = (guint8) (v >> 8);
-  p[3] = (guint8) v;
-}
-
-static guint16
-get_u16 (const guint8 *p)
-{
-  return (guint16) ((p[0] << 8) | p[1]);
-}
-
-static guint32
-get_u32 (const guint8 *p)
-{
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
-}
-
 /* A server with a well-behaved viewer that has its first frame. */
 typedef struct {
   TestServer *ts;
@@ -105,22 +77,11 @@ raw_ready (Fixture *f)
   return socket;
 }
 
+/* SetPixelFormat with green and blue at 8 bits, 8 and 0. */
 static gsize
-build_pixel_format (guint8 *msg, guint bpp, guint depth, guint true_colour, guint red_max,
-                    guint red_shift)
+build_pixel_format (guint8 *msg, int bpp, int depth, gboolean true_colour, int red_max, int red_shift)
 {
-  memset (msg, 0, 20);
-  msg[0] = 0;
-  msg[4] = (guint8) bpp;
-  msg[5] = (guint8) depth;
-  msg[6] = 0;                  /* little-endian */
-  msg[7] = (guint8) true_colour;
-  put_u16 (msg + 8, red_max);
-  put_u16 (msg + 10, 255);
-  put_u16 (msg + 12, 255);
-  msg[14] = (guint8) red_shift;
-  msg[15] = 8;
-  msg[16] = 0;
+  test_build_set_pixel_format (msg, bpp, depth, true_colour, red_max, 255, 255, red_shift, 8, 0);
   return 20;
 }
 
@@ -193,27 +154,27 @@ hostile_bytes (guint index)
     case 10:
     case 11:
       msg[0] = 6;
-      put_u32 (msg + 4, index == 9 ? 0x7fffffffu : index == 10 ? 0x80000000u : 20 * 1024 * 1024 + 1);
+      test_put_u32 (msg + 4, index == 9 ? 0x7fffffffu : index == 10 ? 0x80000000u : 20 * 1024 * 1024 + 1);
       memcpy (msg + 8, "abcd", 4);
       len = 12;
       break;
     case 12:
       msg[0] = 255;
       msg[1] = 9;
-      put_u16 (msg + 2, 1);
-      put_u32 (msg + 4, 0x61);
+      test_put_u16 (msg + 2, 1);
+      test_put_u32 (msg + 4, 0x61);
       len = 12;
       break;
     case 13:
       msg[0] = 2;
-      put_u16 (msg + 2, 65535);
-      put_u32 (msg + 8, 16);
-      put_u32 (msg + 12, (guint32) -223);
+      test_put_u16 (msg + 2, 65535);
+      test_put_u32 (msg + 8, 16);
+      test_put_u32 (msg + 12, (guint32) -223);
       len = 16;
       break;
     case 14:
       msg[0] = 248;
-      put_u32 (msg + 4, 0);
+      test_put_u32 (msg + 4, 0);
       msg[8] = 200;
       len = 9;
       break;
@@ -269,115 +230,28 @@ START_TEST (test_hostile_bad_message_closes_only_that_viewer)
 }
 END_TEST
 
-/* A minimal raw viewer with a framebuffer, for the greedy cases. */
-typedef struct {
-  GSocket *socket;
-  int width, height;
-  guint32 *fb;
-  guint updates;
-} RawViewer;
-
-static RawViewer *
-raw_viewer_new (Fixture *f)
-{
-  RawViewer *rv = g_new0 (RawViewer, 1);
-
-  rv->socket = test_raw_connect (f->ts->port);
-  ck_assert (test_raw_handshake (rv->socket, &rv->width, &rv->height));
-  rv->fb = g_new0 (guint32, (gsize) rv->width * (gsize) rv->height);
-  return rv;
-}
-
-static void
-raw_viewer_free (RawViewer *rv)
-{
-  g_object_unref (rv->socket);
-  g_free (rv->fb);
-  g_free (rv);
-}
-
-static void
-build_request (guint8 msg[10], gboolean incremental, int w, int h)
-{
-  memset (msg, 0, 10);
-  msg[0] = 3;
-  msg[1] = incremental ? 1 : 0;
-  put_u16 (msg + 6, (guint) w);
-  put_u16 (msg + 8, (guint) h);
-}
-
-/* Reads one FramebufferUpdate of Raw rectangles. */
-static gboolean
-raw_read_update (RawViewer *rv, gint64 timeout_us)
-{
-  guint8 head[4];
-  guint n;
-
-  if (!test_raw_recv (rv->socket, head, 4, timeout_us))
-    return FALSE;
-  ck_assert_msg (head[0] == 0, "server message type %u", head[0]);
-  n = get_u16 (head + 2);
-  for (guint i = 0; i < n; i++)
-    {
-      guint8 rh[12];
-      guint x, y, w, h;
-      g_autofree guint32 *pixels = NULL;
-
-      ck_assert (test_raw_recv (rv->socket, rh, 12, TEST_TIMEOUT_US));
-      x = get_u16 (rh);
-      y = get_u16 (rh + 2);
-      w = get_u16 (rh + 4);
-      h = get_u16 (rh + 6);
-      ck_assert_msg (get_u32 (rh + 8) == 0, "encoding %d", (gint32) get_u32 (rh + 8));
-      ck_assert_msg (x + w <= (guint) rv->width && y + h <= (guint) rv->height, "rectangle outside");
-      pixels = g_new (guint32, MAX ((gsize) w * h, 1));
-      ck_assert (test_raw_recv (rv->socket, pixels, (gsize) w * h * 4, TEST_TIMEOUT_US));
-      for (guint row = 0; row < h; row++)
-        for (guint col = 0; col < w; col++)
-          rv->fb[(y + row) * (guint) rv->width + x + col] = GUINT32_FROM_LE (pixels[row * w + col]);
-    }
-  rv->updates++;
-  return TRUE;
-}
-
-static gboolean
-raw_matches (RawViewer *rv, TestServer *ts)
-{
-  gboolean same = TRUE;
-  int stride;
-  const guint8 *data;
-
-  g_mutex_lock (&ts->lock);
-  cairo_surface_flush (ts->surface);
-  stride = cairo_image_surface_get_stride (ts->surface);
-  data = cairo_image_surface_get_data (ts->surface);
-  for (int y = 0; same && y < rv->height; y++)
-    for (int x = 0; same && x < rv->width; x++)
-      {
-        guint32 s = ((const guint32 *) (const void *) (data + (gsize) y * (gsize) stride))[x];
-        same = ((s ^ rv->fb[y * rv->width + x]) & 0xffffff) == 0;
-      }
-  g_mutex_unlock (&ts->lock);
-  return same;
-}
-
 /* Reads updates (asking again after each when @request) until the
- * framebuffer matches, sleeping @pause_us between reads. */
+ * framebuffer matches, sleeping @pause_us between reads. Only Raw
+ * rectangles inside the framebuffer may come. */
 static void
-raw_read_until_match (RawViewer *rv, TestServer *ts, gboolean request, gint64 pause_us, const char *what)
+raw_read_until_match (TestRawViewer *rv, TestServer *ts, gboolean request, gint64 pause_us, const char *what)
 {
   gint64 deadline = g_get_monotonic_time () + TEST_TIMEOUT_US;
+  g_autoptr (GArray) rects = test_raw_rects_new ();
 
-  while (!raw_matches (rv, ts))
+  while (!test_raw_viewer_matches (rv, ts, rv->width, rv->height))
     {
       gint64 left = deadline - g_get_monotonic_time ();
-      ck_assert_msg (left > 0 && raw_read_update (rv, left), "%s: no matching frame", what);
-      if (request)
+      ck_assert_msg (left > 0 && test_raw_viewer_read_update (rv, rects, left), "%s: no matching frame",
+                     what);
+      for (guint i = 0; i < rects->len; i++)
         {
-          guint8 msg[10];
-          build_request (msg, TRUE, rv->width, rv->height);
-          ck_assert (test_raw_send (rv->socket, msg, 10));
+          const TestRawRect *r = &g_array_index (rects, TestRawRect, i);
+          ck_assert_msg (r->encoding == TEST_ENCODING_RAW, "encoding %d", r->encoding);
+          ck_assert_msg (r->x + r->w <= rv->width && r->y + r->h <= rv->height, "rectangle outside");
         }
+      if (request)
+        test_raw_request_update (rv->socket, TRUE, 0, 0, rv->width, rv->height);
       if (pause_us > 0)
         g_usleep ((gulong) pause_us);
     }
@@ -386,25 +260,23 @@ raw_read_until_match (RawViewer *rv, TestServer *ts, gboolean request, gint64 pa
 START_TEST (test_hostile_set_encodings_with_65535_entries_accepted)
 {
   Fixture f;
-  RawViewer *rv;
+  TestRawViewer *rv;
   gsize len = 4 + 65535 * 4;
   g_autofree guint8 *msg = g_malloc0 (len);
-  guint8 request[10];
 
   fixture_start (&f, WIDTH, HEIGHT);
-  rv = raw_viewer_new (&f);
+  rv = test_raw_viewer_new (f.ts->port);
   msg[0] = 2;
-  put_u16 (msg + 2, 65535);    /* all Raw (0) */
+  test_put_u16 (msg + 2, 65535);    /* all Raw (0) */
   ck_assert (test_raw_send (rv->socket, msg, len));
-  build_request (request, FALSE, rv->width, rv->height);
-  ck_assert (test_raw_send (rv->socket, request, sizeof request));
+  test_raw_request_update (rv->socket, FALSE, 0, 0, rv->width, rv->height);
   raw_read_until_match (rv, f.ts, TRUE, 0, "after 65535 encodings");
   test_server_redraw (f.ts, ++f.seed);
   raw_read_until_match (rv, f.ts, TRUE, 0, "next frame");
   ck_assert_uint_eq (cairovnc_server_get_n_clients (f.ts->server), 2);
   check_good_viewer_served (&f, "65535 encodings");
 
-  raw_viewer_free (rv);
+  test_raw_viewer_free (rv);
   fixture_stop (&f);
 }
 END_TEST
@@ -414,15 +286,15 @@ END_TEST
 START_TEST (test_hostile_request_flood_from_slow_reader)
 {
   Fixture f;
-  RawViewer *rv;
+  TestRawViewer *rv;
   g_autofree guint8 *flood = g_malloc (N_FLOOD_REQUESTS * 10);
   GSocket *latecomer;
   int width, height;
 
   fixture_start (&f, 320, 240);
-  rv = raw_viewer_new (&f);
+  rv = test_raw_viewer_new (f.ts->port);
   for (guint i = 0; i < N_FLOOD_REQUESTS; i++)
-    build_request (flood + i * 10, i % 3 != 0, rv->width, rv->height);
+    test_build_update_request (flood + i * 10, i % 3 != 0, 0, 0, rv->width, rv->height);
   ck_assert (test_raw_send (rv->socket, flood, N_FLOOD_REQUESTS * 10));
 
   /* While the flood is unread, the server goes on serving others. */
@@ -441,7 +313,7 @@ START_TEST (test_hostile_request_flood_from_slow_reader)
   check_good_viewer_served (&f, "after the flood");
 
   g_object_unref (latecomer);
-  raw_viewer_free (rv);
+  test_raw_viewer_free (rv);
   fixture_stop (&f);
 }
 END_TEST
@@ -495,7 +367,7 @@ run_frames (Fixture *f, guint *frame, GSocket *stalled)
       if (stalled != NULL)
         {
           guint8 msg[10];
-          build_request (msg, FALSE, 1920, 1080);
+          test_build_update_request (msg, FALSE, 0, 0, 1920, 1080);
           /* Its socket may be full too: never block on it. */
           g_socket_set_blocking (stalled, FALSE);
           g_socket_send (stalled, (const char *) msg, sizeof msg, NULL, NULL);
@@ -514,8 +386,7 @@ START_TEST (test_hostile_stalled_viewer_does_not_slow_others)
   guint frame = 0;
   guint alone, with_stalled, later;
   gsize rss_before, rss_after;
-  const gint32 raw_only[] = { 0 };
-  guint8 set_encodings[8] = { 2, 0, 0, 1 };
+  const gint32 raw_only[] = { TEST_ENCODING_RAW };
 
   fixture_start (&f, 1920, 1080);
   g_object_set (f.ts->server, "max-framerate", 60.0, NULL);
@@ -525,8 +396,7 @@ START_TEST (test_hostile_stalled_viewer_does_not_slow_others)
   stalled = test_raw_connect (f.ts->port);
   ck_assert (test_raw_handshake (stalled, &width, &height));
   ck_assert_int_eq (width, 1920);
-  put_u32 (set_encodings + 4, (guint32) raw_only[0]);
-  ck_assert (test_raw_send (stalled, set_encodings, sizeof set_encodings));
+  test_raw_set_encodings (stalled, raw_only, G_N_ELEMENTS (raw_only));
   rss_before = rss_kib ();
 
   with_stalled = run_frames (&f, &frame, stalled);

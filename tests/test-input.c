@@ -137,20 +137,14 @@ expect_no_event (TestServer *ts, const char *what)
                  type_name (event->type), event->client_id);
 }
 
+/* Sends a pointer event from @viewer, client 1, and checks that exactly
+ * @want came of it. */
 static void
-put_u16 (guint8 *p, guint v)
+send_pointer (TestServer *ts, TestViewer *viewer, int x, int y, int mask, const Expected *want,
+              guint n_want, const char *what)
 {
-  p[0] = (guint8) (v >> 8);
-  p[1] = (guint8) v;
-}
-
-static void
-put_u32 (guint8 *p, guint32 v)
-{
-  p[0] = (guint8) (v >> 24);
-  p[1] = (guint8) (v >> 16);
-  p[2] = (guint8) (v >> 8);
-  p[3] = (guint8) v;
+  ck_assert (SendPointerEvent (viewer->client, x, y, mask));
+  expect_events (ts, viewer, 1, want, n_want, what);
 }
 
 static void
@@ -159,7 +153,7 @@ build_key_event (guint8 msg[8], guint32 keysym, gboolean down)
   memset (msg, 0, 8);
   msg[0] = 4;
   msg[1] = down ? 1 : 0;
-  put_u32 (msg + 4, keysym);
+  test_put_u32 (msg + 4, keysym);
 }
 
 /* Keys. */
@@ -214,11 +208,11 @@ START_TEST (test_input_qemu_extended_key_gives_key_event)
   CairoVncEvent *event;
 
   ck_assert (test_raw_handshake (raw, &width, &height));
-  put_u16 (msg + 2, 1);
-  put_u32 (msg + 4, XK_Return);
-  put_u32 (msg + 8, 0x1c); /* XT scancode of Return */
+  test_put_u16 (msg + 2, 1);
+  test_put_u32 (msg + 4, XK_Return);
+  test_put_u32 (msg + 8, 0x1c); /* XT scancode of Return */
   ck_assert (test_raw_send (raw, msg, sizeof msg));
-  put_u16 (msg + 2, 0);
+  test_put_u16 (msg + 2, 0);
   ck_assert (test_raw_send (raw, msg, sizeof msg));
 
   event = test_server_pop_event (ts, TEST_TIMEOUT_US);
@@ -249,10 +243,8 @@ START_TEST (test_input_pointer_first_event_moves)
   const Expected first[] = { MOVE (0, 0, 0) };
 
   /* Even at (0, 0) with no button: there is no position before the first. */
-  ck_assert (SendPointerEvent (viewer->client, 0, 0, 0));
-  expect_events (ts, viewer, 1, first, G_N_ELEMENTS (first), "first pointer event");
-  ck_assert (SendPointerEvent (viewer->client, 0, 0, 0));
-  expect_events (ts, viewer, 1, NULL, 0, "same position again");
+  send_pointer (ts, viewer, 0, 0, 0, first, G_N_ELEMENTS (first), "first pointer event");
+  send_pointer (ts, viewer, 0, 0, 0, NULL, 0, "same position again");
 
   test_viewer_free (viewer);
   test_server_free (ts);
@@ -265,8 +257,7 @@ START_TEST (test_input_pointer_first_event_with_button)
   TestViewer *viewer = connect_viewer (ts, NULL);
   const Expected want[] = { MOVE (7, 9, 1), CLICK (7, 9, 0, TRUE) };
 
-  ck_assert (SendPointerEvent (viewer->client, 7, 9, 1));
-  expect_events (ts, viewer, 1, want, G_N_ELEMENTS (want), "first pointer event pressing button 1");
+  send_pointer (ts, viewer, 7, 9, 1, want, G_N_ELEMENTS (want), "first pointer event pressing button 1");
 
   test_viewer_free (viewer);
   test_server_free (ts);
@@ -283,16 +274,11 @@ START_TEST (test_input_pointer_move_press_release)
   const Expected drag[] = { MOVE (35, 45, 4), CLICK (35, 45, 2, TRUE) };
   const Expected drop[] = { MOVE (50, 60, 0), CLICK (50, 60, 2, FALSE) };
 
-  ck_assert (SendPointerEvent (viewer->client, 10, 20, 0));
-  expect_events (ts, viewer, 1, move, G_N_ELEMENTS (move), "move");
-  ck_assert (SendPointerEvent (viewer->client, 30, 40, 1));
-  expect_events (ts, viewer, 1, press, G_N_ELEMENTS (press), "press at a new position");
-  ck_assert (SendPointerEvent (viewer->client, 30, 40, 0));
-  expect_events (ts, viewer, 1, release, G_N_ELEMENTS (release), "release in place");
-  ck_assert (SendPointerEvent (viewer->client, 35, 45, 4));
-  expect_events (ts, viewer, 1, drag, G_N_ELEMENTS (drag), "third button at a new position");
-  ck_assert (SendPointerEvent (viewer->client, 50, 60, 0));
-  expect_events (ts, viewer, 1, drop, G_N_ELEMENTS (drop), "release at a new position");
+  send_pointer (ts, viewer, 10, 20, 0, move, G_N_ELEMENTS (move), "move");
+  send_pointer (ts, viewer, 30, 40, 1, press, G_N_ELEMENTS (press), "press at a new position");
+  send_pointer (ts, viewer, 30, 40, 0, release, G_N_ELEMENTS (release), "release in place");
+  send_pointer (ts, viewer, 35, 45, 4, drag, G_N_ELEMENTS (drag), "third button at a new position");
+  send_pointer (ts, viewer, 50, 60, 0, drop, G_N_ELEMENTS (drop), "release at a new position");
 
   test_viewer_free (viewer);
   test_server_free (ts);
@@ -307,12 +293,9 @@ START_TEST (test_input_pointer_bit_7_is_button_7)
   const Expected down[] = { CLICK (5, 5, 7, TRUE) };
   const Expected up[] = { CLICK (5, 5, 7, FALSE) };
 
-  ck_assert (SendPointerEvent (viewer->client, 5, 5, 0));
-  expect_events (ts, viewer, 1, move, G_N_ELEMENTS (move), "move");
-  ck_assert (SendPointerEvent (viewer->client, 5, 5, 0x80));
-  expect_events (ts, viewer, 1, down, G_N_ELEMENTS (down), "mask 0x80");
-  ck_assert (SendPointerEvent (viewer->client, 5, 5, 0));
-  expect_events (ts, viewer, 1, up, G_N_ELEMENTS (up), "mask 0x80 released");
+  send_pointer (ts, viewer, 5, 5, 0, move, G_N_ELEMENTS (move), "move");
+  send_pointer (ts, viewer, 5, 5, 0x80, down, G_N_ELEMENTS (down), "mask 0x80");
+  send_pointer (ts, viewer, 5, 5, 0, up, G_N_ELEMENTS (up), "mask 0x80 released");
 
   test_viewer_free (viewer);
   test_server_free (ts);
@@ -333,18 +316,15 @@ START_TEST (test_input_pointer_wheel_steps)
     { 0x40, +1, 0 },
   };
 
-  ck_assert (SendPointerEvent (viewer->client, 12, 34, 0));
-  expect_events (ts, viewer, 1, move, G_N_ELEMENTS (move), "move");
+  send_pointer (ts, viewer, 12, 34, 0, move, G_N_ELEMENTS (move), "move");
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
     {
       const Expected scroll[] = { SCROLL (12, 34, steps[i].dx, steps[i].dy) };
       g_autofree char *press = g_strdup_printf ("wheel mask %#x", steps[i].mask);
       g_autofree char *release = g_strdup_printf ("wheel mask %#x released", steps[i].mask);
 
-      ck_assert (SendPointerEvent (viewer->client, 12, 34, steps[i].mask));
-      expect_events (ts, viewer, 1, scroll, G_N_ELEMENTS (scroll), press);
-      ck_assert (SendPointerEvent (viewer->client, 12, 34, 0));
-      expect_events (ts, viewer, 1, NULL, 0, release);
+      send_pointer (ts, viewer, 12, 34, steps[i].mask, scroll, G_N_ELEMENTS (scroll), press);
+      send_pointer (ts, viewer, 12, 34, 0, NULL, 0, release);
     }
 
   test_viewer_free (viewer);
@@ -359,10 +339,8 @@ START_TEST (test_input_pointer_wheel_held_scrolls_once)
   const Expected first[] = { MOVE (3, 4, 0), SCROLL (3, 4, 0, +1) };
 
   ck_assert (SendPointerEvent (viewer->client, 3, 4, 0x08));
-  ck_assert (SendPointerEvent (viewer->client, 3, 4, 0x08));
-  expect_events (ts, viewer, 1, first, G_N_ELEMENTS (first), "wheel bit held across two messages");
-  ck_assert (SendPointerEvent (viewer->client, 3, 4, 0));
-  expect_events (ts, viewer, 1, NULL, 0, "wheel released");
+  send_pointer (ts, viewer, 3, 4, 0x08, first, G_N_ELEMENTS (first), "wheel bit held across two messages");
+  send_pointer (ts, viewer, 3, 4, 0, NULL, 0, "wheel released");
 
   test_viewer_free (viewer);
   test_server_free (ts);
@@ -376,12 +354,9 @@ START_TEST (test_input_pointer_two_wheel_bits_give_two_scrolls)
   const Expected move[] = { MOVE (8, 8, 0) };
   const Expected both[] = { SCROLL (8, 8, 0, +1), SCROLL (8, 8, +1, 0) };
 
-  ck_assert (SendPointerEvent (viewer->client, 8, 8, 0));
-  expect_events (ts, viewer, 1, move, G_N_ELEMENTS (move), "move");
-  ck_assert (SendPointerEvent (viewer->client, 8, 8, 0x08 | 0x40));
-  expect_events (ts, viewer, 1, both, G_N_ELEMENTS (both), "mask 0x48: vertical first");
-  ck_assert (SendPointerEvent (viewer->client, 8, 8, 0));
-  expect_events (ts, viewer, 1, NULL, 0, "mask 0x48 released");
+  send_pointer (ts, viewer, 8, 8, 0, move, G_N_ELEMENTS (move), "move");
+  send_pointer (ts, viewer, 8, 8, 0x08 | 0x40, both, G_N_ELEMENTS (both), "mask 0x48: vertical first");
+  send_pointer (ts, viewer, 8, 8, 0, NULL, 0, "mask 0x48 released");
 
   test_viewer_free (viewer);
   test_server_free (ts);
@@ -396,12 +371,9 @@ START_TEST (test_input_pointer_move_hides_wheel_bits)
   const Expected wheel_move[] = { MOVE (20, 25, 0), SCROLL (20, 25, 0, +1) };
   const Expected held_move[] = { MOVE (22, 27, 0) };
 
-  ck_assert (SendPointerEvent (viewer->client, 1, 1, 0));
-  expect_events (ts, viewer, 1, move, G_N_ELEMENTS (move), "move");
-  ck_assert (SendPointerEvent (viewer->client, 20, 25, 0x08));
-  expect_events (ts, viewer, 1, wheel_move, G_N_ELEMENTS (wheel_move), "move with mask 0x08");
-  ck_assert (SendPointerEvent (viewer->client, 22, 27, 0x08));
-  expect_events (ts, viewer, 1, held_move, G_N_ELEMENTS (held_move), "move with mask 0x08 held");
+  send_pointer (ts, viewer, 1, 1, 0, move, G_N_ELEMENTS (move), "move");
+  send_pointer (ts, viewer, 20, 25, 0x08, wheel_move, G_N_ELEMENTS (wheel_move), "move with mask 0x08");
+  send_pointer (ts, viewer, 22, 27, 0x08, held_move, G_N_ELEMENTS (held_move), "move with mask 0x08 held");
 
   test_viewer_free (viewer);
   test_server_free (ts);
@@ -428,12 +400,10 @@ START_TEST (test_input_pointer_order_move_clicks_scrolls)
     CLICK (90, 70, 7, FALSE),
   };
 
-  ck_assert (SendPointerEvent (viewer->client, 2, 2, 0));
-  expect_events (ts, viewer, 1, move, G_N_ELEMENTS (move), "move");
-  ck_assert (SendPointerEvent (viewer->client, 90, 70, 0x01 | 0x02 | 0x80 | 0x08 | 0x20));
-  expect_events (ts, viewer, 1, all, G_N_ELEMENTS (all), "everything in one message");
-  ck_assert (SendPointerEvent (viewer->client, 90, 70, 0));
-  expect_events (ts, viewer, 1, release, G_N_ELEMENTS (release), "everything released");
+  send_pointer (ts, viewer, 2, 2, 0, move, G_N_ELEMENTS (move), "move");
+  send_pointer (ts, viewer, 90, 70, 0x01 | 0x02 | 0x80 | 0x08 | 0x20, all, G_N_ELEMENTS (all),
+                "everything in one message");
+  send_pointer (ts, viewer, 90, 70, 0, release, G_N_ELEMENTS (release), "everything released");
 
   test_viewer_free (viewer);
   test_server_free (ts);

@@ -41,56 +41,14 @@ static const NamedFormat all_formats[] = {
 /* Helpers. */
 
 static void
-put_u16 (guint8 *p, guint v)
-{
-  p[0] = (guint8) (v >> 8);
-  p[1] = (guint8) v;
-}
-
-static guint
-get_u16 (const guint8 *p)
-{
-  return ((guint) p[0] << 8) | p[1];
-}
-
-static gint32
-get_s32 (const guint8 *p)
-{
-  return (gint32) (((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3]);
-}
-
-static void
 raw_set_pixel_format (GSocket *socket, int bpp, int depth, gboolean true_colour,
                       int red_max, int green_max, int blue_max,
                       int red_shift, int green_shift, int blue_shift)
 {
-  guint8 msg[20] = { 0 };
+  guint8 msg[20];
 
-  msg[0] = 0;   /* SetPixelFormat */
-  msg[4] = (guint8) bpp;
-  msg[5] = (guint8) depth;
-  msg[6] = 0;   /* little-endian */
-  msg[7] = true_colour ? 1 : 0;
-  put_u16 (msg + 8, (guint) red_max);
-  put_u16 (msg + 10, (guint) green_max);
-  put_u16 (msg + 12, (guint) blue_max);
-  msg[14] = (guint8) red_shift;
-  msg[15] = (guint8) green_shift;
-  msg[16] = (guint8) blue_shift;
-  ck_assert (test_raw_send (socket, msg, sizeof msg));
-}
-
-static void
-raw_request (GSocket *socket, gboolean incremental, int x, int y, int w, int h)
-{
-  guint8 msg[10];
-
-  msg[0] = 3;   /* FramebufferUpdateRequest */
-  msg[1] = incremental ? 1 : 0;
-  put_u16 (msg + 2, (guint) x);
-  put_u16 (msg + 4, (guint) y);
-  put_u16 (msg + 6, (guint) w);
-  put_u16 (msg + 8, (guint) h);
+  test_build_set_pixel_format (msg, bpp, depth, true_colour, red_max, green_max, blue_max,
+                               red_shift, green_shift, blue_shift);
   ck_assert (test_raw_send (socket, msg, sizeof msg));
 }
 
@@ -100,27 +58,19 @@ static GArray *
 raw_read_update (GSocket *socket, guint8 *fb, int width, int height, int bytes_per_pixel)
 {
   GArray *rects = g_array_new (FALSE, FALSE, sizeof (cairo_rectangle_int_t));
-  guint8 head[4];
   guint n;
 
-  ck_assert_msg (test_raw_recv (socket, head, 4, TEST_TIMEOUT_US), "no update");
-  ck_assert_msg (head[0] == 0, "message type %u instead of FramebufferUpdate", head[0]);
-  n = get_u16 (head + 2);
+  ck_assert_msg (test_raw_read_update_header (socket, &n, TEST_TIMEOUT_US), "no update");
   for (guint i = 0; i < n; i++)
     {
-      guint8 rect_head[12];
+      TestRawRect head;
       cairo_rectangle_int_t r;
-      gint32 encoding;
       gsize row_bytes;
       g_autofree guint8 *row = NULL;
 
-      ck_assert (test_raw_recv (socket, rect_head, 12, TEST_TIMEOUT_US));
-      r.x = (int) get_u16 (rect_head);
-      r.y = (int) get_u16 (rect_head + 2);
-      r.width = (int) get_u16 (rect_head + 4);
-      r.height = (int) get_u16 (rect_head + 6);
-      encoding = get_s32 (rect_head + 8);
-      ck_assert_msg (encoding == 0, "rectangle %u: encoding %d instead of Raw", i, encoding);
+      ck_assert (test_raw_read_rect_header (socket, &head));
+      r = (cairo_rectangle_int_t) { head.x, head.y, head.w, head.h };
+      ck_assert_msg (head.encoding == 0, "rectangle %u: encoding %d instead of Raw", i, head.encoding);
       ck_assert_msg (r.x + r.width <= width && r.y + r.height <= height,
                      "rectangle %d,%d %dx%d outside %dx%d", r.x, r.y, r.width, r.height, width, height);
       row_bytes = (gsize) r.width * (gsize) bytes_per_pixel;
@@ -303,12 +253,12 @@ START_TEST (test_loopback_colour_map_viewer_gets_bgr233_map)
   raw_set_pixel_format (socket, 8, 8, FALSE, 0, 0, 0, 0, 0, 0);
   ck_assert_msg (test_raw_recv (socket, head, sizeof head, TEST_TIMEOUT_US), "no SetColourMapEntries");
   ck_assert_uint_eq (head[0], 1);   /* SetColourMapEntries */
-  ck_assert_uint_eq (get_u16 (head + 2), 0);
-  ck_assert_uint_eq (get_u16 (head + 4), 256);
+  ck_assert_uint_eq (test_get_u16 (head + 2), 0);
+  ck_assert_uint_eq (test_get_u16 (head + 4), 256);
   entries = g_malloc (256 * 6);
   ck_assert (test_raw_recv (socket, entries, 256 * 6, TEST_TIMEOUT_US));
 
-  raw_request (socket, FALSE, 0, 0, width, height);
+  test_raw_request_update (socket, FALSE, 0, 0, width, height);
   fb = g_malloc0 ((gsize) width * (gsize) height);
   rects = raw_read_update (socket, fb, width, height, 1);
   ck_assert (rects_cover (rects, &(cairo_rectangle_int_t) { 0, 0, width, height }));
@@ -319,9 +269,9 @@ START_TEST (test_loopback_colour_map_viewer_gets_bgr233_map)
       {
         const guint8 *entry = entries + fb[y * width + x] * 6;
         guint32 s = surface_pixel (surface, x, y);
-        int dr = abs ((int) (get_u16 (entry) >> 8) - (int) ((s >> 16) & 0xff));
-        int dg = abs ((int) (get_u16 (entry + 2) >> 8) - (int) ((s >> 8) & 0xff));
-        int db = abs ((int) (get_u16 (entry + 4) >> 8) - (int) (s & 0xff));
+        int dr = abs ((int) (test_get_u16 (entry) >> 8) - (int) ((s >> 16) & 0xff));
+        int dg = abs ((int) (test_get_u16 (entry + 2) >> 8) - (int) ((s >> 8) & 0xff));
+        int db = abs ((int) (test_get_u16 (entry + 4) >> 8) - (int) (s & 0xff));
         /* Half a step of 3-3-2, plus rounding. */
         if ((dr > 19 || dg > 19 || db > 43) && bad++ == 0)
           {
@@ -467,7 +417,7 @@ START_TEST (test_loopback_partial_request_gets_intersecting_tiles)
       cairo_rectangle_int_t tiles = tiles_of (want);
       g_autoptr (GArray) rects = NULL;
 
-      raw_request (socket, FALSE, want->x, want->y, want->width, want->height);
+      test_raw_request_update (socket, FALSE, want->x, want->y, want->width, want->height);
       rects = raw_read_update (socket, (guint8 *) fb, width, height, 4);
       ck_assert_uint_gt (rects->len, 0);
       for (guint j = 0; j < rects->len; j++)

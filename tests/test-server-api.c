@@ -25,12 +25,6 @@ scene_rgb24 (int width, int height, guint seed)
   return testutil_scene_new (CAIRO_FORMAT_RGB24, width, height, seed);
 }
 
-static guint32
-get_u32 (const guint8 *p)
-{
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
-}
-
 static void
 assert_greeting (GSocket *socket)
 {
@@ -49,6 +43,17 @@ can_connect (guint port)
     g_socket_client_connect_to_host (client, "127.0.0.1", (guint16) port, NULL, NULL);
 
   return connection != NULL;
+}
+
+/* A libvncclient viewer of @ts that has its first frame. */
+static TestViewer *
+connect_viewer (TestServer *ts)
+{
+  TestViewer *viewer = test_viewer_connect (ts->port, NULL, NULL, NULL);
+
+  ck_assert_ptr_nonnull (viewer);
+  ck_assert (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US));
+  return viewer;
 }
 
 /* Handles the viewer's messages until its framebuffer equals @surface
@@ -74,10 +79,10 @@ wait_match_surface (TestViewer *viewer, cairo_surface_t *surface, GMutex *lock, 
 static gboolean
 raw_request_gets_update (GSocket *socket, int width, int height)
 {
-  guint8 request[10] = { 3, 0, 0, 0, 0, 0, (guint8) (width >> 8), (guint8) width,
-                         (guint8) (height >> 8), (guint8) height };
+  guint8 request[10];
   guint8 type;
 
+  test_build_update_request (request, FALSE, 0, 0, width, height);
   return test_raw_send (socket, request, sizeof request) &&
          test_raw_recv (socket, &type, 1, TEST_TIMEOUT_US) && type == 0;
 }
@@ -188,9 +193,7 @@ START_TEST (test_server_api_try_set_surface_refuses_a8)
   TestViewer *viewer;
 
   test_server_start (ts);
-  viewer = test_viewer_connect (ts->port, NULL, NULL, NULL);
-  ck_assert_ptr_nonnull (viewer);
-  ck_assert (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US));
+  viewer = connect_viewer (ts);
 
   ck_assert (!cairovnc_server_try_set_surface (ts->server, a8, NULL, &error));
   ck_assert_ptr_nonnull (error);
@@ -216,9 +219,7 @@ START_TEST (test_server_api_set_surface_a8_warns_and_keeps_old)
   TestViewer *viewer;
 
   test_server_start (ts);
-  viewer = test_viewer_connect (ts->port, NULL, NULL, NULL);
-  ck_assert_ptr_nonnull (viewer);
-  ck_assert (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US));
+  viewer = connect_viewer (ts);
 
   testutil_expect_warning ("cannot be served");
   cairovnc_server_set_surface (ts->server, a8, NULL);
@@ -317,9 +318,7 @@ START_TEST (test_server_api_start_thread_serves_until_stop)
   TestViewer *viewer;
 
   test_server_start (ts);
-  viewer = test_viewer_connect (ts->port, NULL, NULL, NULL);
-  ck_assert_ptr_nonnull (viewer);
-  ck_assert (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US));
+  viewer = connect_viewer (ts);
   test_server_redraw (ts, 8);
   ck_assert (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US));
 
@@ -435,9 +434,7 @@ START_TEST (test_server_api_run_returns_true_after_stop)
   ts->port = cairovnc_server_get_port (ts->server);
   ck_assert_msg (ts->port != 0, "run() did not start listening");
 
-  viewer = test_viewer_connect (ts->port, NULL, NULL, NULL);
-  ck_assert_ptr_nonnull (viewer);
-  ck_assert (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US));
+  viewer = connect_viewer (ts);
   test_server_redraw (ts, 11);
   ck_assert (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US));
 
@@ -476,9 +473,7 @@ START_TEST (test_server_api_stop_from_other_thread_closes_viewers)
   ck_assert (test_raw_handshake (raw, &width, &height));
   ck_assert_int_eq (width, 100);
   ck_assert_int_eq (height, 70);
-  viewer = test_viewer_connect (port, NULL, NULL, NULL);
-  ck_assert_ptr_nonnull (viewer);
-  ck_assert (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US));
+  viewer = connect_viewer (ts);
   ck_assert_uint_eq (cairovnc_server_get_n_clients (ts->server), 2);
 
   g_thread_join (g_thread_new ("stopper", stop_job_run, ts->server));
@@ -608,9 +603,7 @@ START_TEST (test_server_api_restart_after_stop_serves_again)
   GSocket *socket;
 
   test_server_start (ts);
-  viewer = test_viewer_connect (ts->port, NULL, NULL, NULL);
-  ck_assert_ptr_nonnull (viewer);
-  ck_assert (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US));
+  viewer = connect_viewer (ts);
   test_viewer_free (viewer);
   cairovnc_server_stop (ts->server);
   ck_assert_uint_eq (cairovnc_server_get_port (ts->server), 0);
@@ -621,9 +614,7 @@ START_TEST (test_server_api_restart_after_stop_serves_again)
   g_object_unref (socket);
 
   test_server_redraw (ts, 16);
-  viewer = test_viewer_connect (ts->port, NULL, NULL, NULL);
-  ck_assert_ptr_nonnull (viewer);
-  ck_assert (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US));
+  viewer = connect_viewer (ts);
   test_server_redraw (ts, 17);
   ck_assert (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US));
 
@@ -644,7 +635,7 @@ read_reason (GSocket *socket)
   char *reason;
 
   ck_assert_msg (test_raw_recv (socket, length_bytes, 4, TEST_TIMEOUT_US), "no reason length");
-  length = get_u32 (length_bytes);
+  length = test_get_u32 (length_bytes);
   ck_assert_uint_lt (length, 4096);
   reason = g_malloc0 (length + 1);
   ck_assert_msg (test_raw_recv (socket, reason, length, TEST_TIMEOUT_US), "reason cut short");
@@ -663,9 +654,7 @@ check_third_viewer_refused (const char *version)
 
   g_object_set (ts->server, "max-clients", 2, NULL);
   test_server_start (ts);
-  viewer = test_viewer_connect (ts->port, NULL, NULL, NULL);
-  ck_assert_ptr_nonnull (viewer);
-  ck_assert (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US));
+  viewer = connect_viewer (ts);
   second = test_raw_connect (ts->port);
   ck_assert (test_raw_handshake (second, &width, &height));
 
@@ -676,7 +665,7 @@ check_third_viewer_refused (const char *version)
     {
       guint8 type[4];
       ck_assert (test_raw_recv (third, type, 4, TEST_TIMEOUT_US));
-      ck_assert_uint_eq (get_u32 (type), 0);
+      ck_assert_uint_eq (test_get_u32 (type), 0);
     }
   else
     {
@@ -744,31 +733,55 @@ END_TEST
 
 /* Properties. */
 
+/* Every property of the server, as g_object_get() gives it. */
+typedef struct {
+  char *host, *password, *password_readonly, *name;
+  guint port, max_clients, queue_length;
+  double max_framerate;
+  gboolean read_only, push_frames, verbose;
+} Properties;
+
+/* Fills @props; what it starts with shows only if a value is not set. */
+static void
+get_properties (CairoVncServer *server, Properties *props)
+{
+  g_object_get (server, "host", &props->host, "port", &props->port, "password", &props->password,
+                "password-readonly", &props->password_readonly, "desktop-name", &props->name,
+                "max-clients", &props->max_clients, "max-framerate", &props->max_framerate,
+                "read-only", &props->read_only, "push-frames", &props->push_frames,
+                "verbose", &props->verbose, "event-queue-length", &props->queue_length, NULL);
+}
+
+static void
+properties_clear (Properties *props)
+{
+  g_clear_pointer (&props->host, g_free);
+  g_clear_pointer (&props->password, g_free);
+  g_clear_pointer (&props->password_readonly, g_free);
+  g_clear_pointer (&props->name, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Properties, properties_clear)
+
 START_TEST (test_server_api_property_defaults)
 {
   cairo_surface_t *surface = scene_rgb24 (16, 16, 30);
   CairoVncServer *server = cairovnc_server_new (surface, NULL);
-  g_autofree char *host = NULL, *password = NULL, *password_readonly = NULL, *name = NULL;
-  guint port = 0, max_clients = 0, queue_length = 0;
-  double max_framerate = 0;
-  gboolean read_only = FALSE, push_frames = TRUE, verbose = TRUE;
+  /* The opposite of each default, so a value left unset fails. */
+  g_auto (Properties) p = { .read_only = FALSE, .push_frames = TRUE, .verbose = TRUE };
 
-  g_object_get (server, "host", &host, "port", &port, "password", &password,
-                "password-readonly", &password_readonly, "desktop-name", &name,
-                "max-clients", &max_clients, "max-framerate", &max_framerate,
-                "read-only", &read_only, "push-frames", &push_frames, "verbose", &verbose,
-                "event-queue-length", &queue_length, NULL);
-  ck_assert_ptr_null (host);
-  ck_assert_uint_eq (port, 5900);
-  ck_assert_ptr_null (password);
-  ck_assert_ptr_null (password_readonly);
-  ck_assert_str_eq (name, "Cairo");
-  ck_assert_uint_eq (max_clients, 2);
-  ck_assert_double_eq (max_framerate, 20.0);
-  ck_assert (read_only);
-  ck_assert (!push_frames);
-  ck_assert (!verbose);
-  ck_assert_uint_eq (queue_length, 500);
+  get_properties (server, &p);
+  ck_assert_ptr_null (p.host);
+  ck_assert_uint_eq (p.port, 5900);
+  ck_assert_ptr_null (p.password);
+  ck_assert_ptr_null (p.password_readonly);
+  ck_assert_str_eq (p.name, "Cairo");
+  ck_assert_uint_eq (p.max_clients, 2);
+  ck_assert_double_eq (p.max_framerate, 20.0);
+  ck_assert (p.read_only);
+  ck_assert (!p.push_frames);
+  ck_assert (!p.verbose);
+  ck_assert_uint_eq (p.queue_length, 500);
   ck_assert (cairovnc_server_get_read_only (server));
   {
     g_autofree char *desktop_name = cairovnc_server_dup_desktop_name (server);
@@ -818,39 +831,33 @@ START_TEST (test_server_api_properties_round_trip)
 {
   cairo_surface_t *surface = scene_rgb24 (16, 16, 32);
   CairoVncServer *server = cairovnc_server_new (surface, NULL);
-  g_autofree char *host = NULL, *password = NULL, *password_readonly = NULL, *name = NULL;
-  guint port = 0, max_clients = 0, queue_length = 0;
-  double max_framerate = 0;
-  gboolean read_only = TRUE, push_frames = FALSE, verbose = FALSE;
+  /* The opposite of each value set, so a value left unset fails. */
+  g_auto (Properties) p = { .read_only = TRUE, .push_frames = FALSE, .verbose = FALSE };
 
   g_object_set (server, "host", "127.0.0.1", "port", 6001, "password", "secret",
                 "password-readonly", "watcher", "desktop-name", "Desk \xc3\xa9t\xc3\xa9",
                 "max-clients", 7, "max-framerate", 42.5, "read-only", FALSE,
                 "push-frames", TRUE, "verbose", TRUE, "event-queue-length", 77, NULL);
-  g_object_get (server, "host", &host, "port", &port, "password", &password,
-                "password-readonly", &password_readonly, "desktop-name", &name,
-                "max-clients", &max_clients, "max-framerate", &max_framerate,
-                "read-only", &read_only, "push-frames", &push_frames, "verbose", &verbose,
-                "event-queue-length", &queue_length, NULL);
-  ck_assert_str_eq (host, "127.0.0.1");
-  ck_assert_uint_eq (port, 6001);
-  ck_assert_str_eq (password, "secret");
-  ck_assert_str_eq (password_readonly, "watcher");
-  ck_assert_str_eq (name, "Desk \xc3\xa9t\xc3\xa9");
+  get_properties (server, &p);
+  ck_assert_str_eq (p.host, "127.0.0.1");
+  ck_assert_uint_eq (p.port, 6001);
+  ck_assert_str_eq (p.password, "secret");
+  ck_assert_str_eq (p.password_readonly, "watcher");
+  ck_assert_str_eq (p.name, "Desk \xc3\xa9t\xc3\xa9");
   {
     g_autofree char *desktop_name = cairovnc_server_dup_desktop_name (server);
     ck_assert_str_eq (desktop_name, "Desk \xc3\xa9t\xc3\xa9");
   }
-  ck_assert_uint_eq (max_clients, 7);
-  ck_assert_double_eq (max_framerate, 42.5);
-  ck_assert (!read_only);
-  ck_assert (push_frames);
-  ck_assert (verbose);
-  ck_assert_uint_eq (queue_length, 77);
+  ck_assert_uint_eq (p.max_clients, 7);
+  ck_assert_double_eq (p.max_framerate, 42.5);
+  ck_assert (!p.read_only);
+  ck_assert (p.push_frames);
+  ck_assert (p.verbose);
+  ck_assert_uint_eq (p.queue_length, 77);
 
   /* The setters change the same values. */
-  g_clear_pointer (&host, g_free);
-  g_clear_pointer (&name, g_free);
+  g_clear_pointer (&p.host, g_free);
+  g_clear_pointer (&p.name, g_free);
   cairovnc_server_set_host (server, NULL);
   cairovnc_server_set_port (server, 0);
   cairovnc_server_set_desktop_name (server, "Other");
@@ -859,17 +866,17 @@ START_TEST (test_server_api_properties_round_trip)
   cairovnc_server_set_read_only (server, TRUE);
   cairovnc_server_set_push_frames (server, FALSE);
   cairovnc_server_set_verbose (server, FALSE);
-  g_object_get (server, "host", &host, "port", &port, "desktop-name", &name,
-                "max-clients", &max_clients, "max-framerate", &max_framerate,
-                "read-only", &read_only, "push-frames", &push_frames, "verbose", &verbose, NULL);
-  ck_assert_ptr_null (host);
-  ck_assert_uint_eq (port, 0);
-  ck_assert_str_eq (name, "Other");
-  ck_assert_uint_eq (max_clients, 0);
-  ck_assert_double_eq (max_framerate, 0);
-  ck_assert (read_only);
-  ck_assert (!push_frames);
-  ck_assert (!verbose);
+  g_object_get (server, "host", &p.host, "port", &p.port, "desktop-name", &p.name,
+                "max-clients", &p.max_clients, "max-framerate", &p.max_framerate,
+                "read-only", &p.read_only, "push-frames", &p.push_frames, "verbose", &p.verbose, NULL);
+  ck_assert_ptr_null (p.host);
+  ck_assert_uint_eq (p.port, 0);
+  ck_assert_str_eq (p.name, "Other");
+  ck_assert_uint_eq (p.max_clients, 0);
+  ck_assert_double_eq (p.max_framerate, 0);
+  ck_assert (p.read_only);
+  ck_assert (!p.push_frames);
+  ck_assert (!p.verbose);
 
   g_object_unref (server);
   cairo_surface_destroy (surface);
@@ -1088,9 +1095,7 @@ START_TEST (test_server_api_frame_ready_reaches_waiting_viewer_at_once)
   gint64 start, latency;
 
   test_server_start (ts);
-  viewer = test_viewer_connect (ts->port, NULL, NULL, NULL);
-  ck_assert_ptr_nonnull (viewer);
-  ck_assert (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US));
+  viewer = connect_viewer (ts);
   /* libvncclient asked again after its update; let the request land. */
   ck_assert (test_viewer_pump (viewer, SETTLE_US));
 
@@ -1119,9 +1124,7 @@ START_TEST (test_server_api_max_framerate_caps_pushed_frames)
 
   g_object_set (ts->server, "max-framerate", 10.0, "push-frames", TRUE, NULL);
   test_server_start (ts);
-  viewer = test_viewer_connect (ts->port, NULL, NULL, NULL);
-  ck_assert_ptr_nonnull (viewer);
-  ck_assert (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US));
+  viewer = connect_viewer (ts);
   ck_assert (test_viewer_pump (viewer, SETTLE_US));
 
   before = viewer->updates;
@@ -1171,9 +1174,7 @@ START_TEST (test_server_api_idle_server_takes_no_snapshots)
   g_object_unref (socket);
 
   /* A viewer that comes now sees the last frame drawn. */
-  viewer = test_viewer_connect (ts->port, NULL, NULL, NULL);
-  ck_assert_ptr_nonnull (viewer);
-  ck_assert (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US));
+  viewer = connect_viewer (ts);
 
   test_viewer_free (viewer);
   test_server_free (ts);

@@ -218,17 +218,16 @@ malloc_framebuffer (rfbClient *client)
   return TRUE;
 }
 
-TestViewer *
-test_viewer_connect (guint port, const TestPixelFormat *format, const char *encodings, const char *password)
+/* Sets up @viewer and a client for it, not yet connected. */
+static rfbClient *
+viewer_client_new (TestViewer *viewer, guint port, const TestPixelFormat *format, const char *encodings,
+                   const char *password)
 {
-  TestViewer *viewer = g_new0 (TestViewer, 1);
   rfbClient *client;
-  int bytes_per_pixel;
 
   viewer->format = format != NULL ? *format : test_format_rgb888;
   viewer->password = g_strdup (password);
-  bytes_per_pixel = viewer->format.bits_per_pixel / 8;
-  client = rfbGetClient (8, 3, bytes_per_pixel);
+  client = rfbGetClient (8, 3, viewer->format.bits_per_pixel / 8);
   client->format.bitsPerPixel = (uint8_t) viewer->format.bits_per_pixel;
   client->format.depth = (uint8_t) (viewer->format.bits_per_pixel == 32 ? 24 : viewer->format.bits_per_pixel);
   client->format.bigEndian = (uint8_t) viewer->format.big_endian;
@@ -250,7 +249,13 @@ test_viewer_connect (guint port, const TestPixelFormat *format, const char *enco
   default_malloc_framebuffer = client->MallocFrameBuffer;
   client->MallocFrameBuffer = malloc_framebuffer;
   rfbClientSetClientData (client, &viewer_tag, viewer);
+  return client;
+}
 
+/* Connects; frees the viewer and returns NULL when that fails. */
+static TestViewer *
+viewer_init (TestViewer *viewer, rfbClient *client)
+{
   /* rfbInitClient frees the client when it fails. */
   if (!rfbInitClient (client, NULL, NULL))
     {
@@ -261,6 +266,28 @@ test_viewer_connect (guint port, const TestPixelFormat *format, const char *enco
   viewer->client = client;
   viewer->connected = TRUE;
   return viewer;
+}
+
+TestViewer *
+test_viewer_connect (guint port, const TestPixelFormat *format, const char *encodings, const char *password)
+{
+  TestViewer *viewer = g_new0 (TestViewer, 1);
+  rfbClient *client = viewer_client_new (viewer, port, format, encodings, password);
+
+  return viewer_init (viewer, client);
+}
+
+TestViewer *
+test_viewer_connect_tight (guint port, const TestPixelFormat *format, const char *encodings, int quality,
+                           int compress)
+{
+  TestViewer *viewer = g_new0 (TestViewer, 1);
+  rfbClient *client = viewer_client_new (viewer, port, format, encodings, NULL);
+
+  client->appData.compressLevel = compress;
+  client->appData.enableJPEG = quality >= 0;
+  client->appData.qualityLevel = MAX (quality, 0);
+  return viewer_init (viewer, client);
 }
 
 void
@@ -439,6 +466,19 @@ test_viewer_compare (TestViewer *viewer, cairo_surface_t *surface, GMutex *lock,
   return differing;
 }
 
+void
+test_viewer_assert_match (TestViewer *viewer, TestServer *ts, const char *what)
+{
+  int bad_x = -1, bad_y = -1;
+  guint differing;
+
+  if (test_viewer_wait_match (viewer, ts, TEST_TIMEOUT_US))
+    return;
+  differing = test_viewer_compare (viewer, ts->surface, &ts->lock, &bad_x, &bad_y);
+  ck_abort_msg ("%s: %u pixels differ, first at %d,%d (viewer 0x%06x)", what, differing, bad_x, bad_y,
+                bad_x >= 0 ? test_viewer_get_rgb (viewer, bad_x, bad_y) : 0);
+}
+
 /* Raw sockets. */
 
 GSocket *
@@ -496,8 +536,14 @@ test_raw_recv (GSocket *socket, void *data, gsize len, gint64 timeout_us)
 gboolean
 test_raw_wait_closed (GSocket *socket, gint64 timeout_us)
 {
+  return test_raw_read_until_closed (socket, NULL, timeout_us);
+}
+
+gboolean
+test_raw_read_until_closed (GSocket *socket, GByteArray *rest, gint64 timeout_us)
+{
   gint64 deadline = g_get_monotonic_time () + timeout_us;
-  char buffer[4096];
+  guint8 buffer[4096];
 
   for (;;)
     {
@@ -505,9 +551,11 @@ test_raw_wait_closed (GSocket *socket, gint64 timeout_us)
       gssize got;
       if (left <= 0 || !g_socket_condition_timed_wait (socket, G_IO_IN, left, NULL, NULL))
         return FALSE;
-      got = g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL);
+      got = g_socket_receive (socket, (char *) buffer, sizeof buffer, NULL, NULL);
       if (got <= 0)
         return TRUE;
+      if (rest != NULL)
+        g_byte_array_append (rest, buffer, (guint) got);
     }
 }
 
@@ -532,13 +580,300 @@ test_raw_handshake (GSocket *socket, int *width, int *height)
     return FALSE;
   if (!test_raw_send (socket, &shared, 1) || !test_raw_recv (socket, buffer, 24, TEST_TIMEOUT_US))
     return FALSE;
-  *width = (buffer[0] << 8) | buffer[1];
-  *height = (buffer[2] << 8) | buffer[3];
-  name_length = ((guint32) buffer[20] << 24) | ((guint32) buffer[21] << 16) | ((guint32) buffer[22] << 8) | buffer[23];
+  *width = test_get_u16 (buffer);
+  *height = test_get_u16 (buffer + 2);
+  name_length = test_get_u32 (buffer + 20);
   if (name_length > 4096)
     return FALSE;
   {
     g_autofree guint8 *name = g_malloc (name_length + 1);
     return test_raw_recv (socket, name, name_length, TEST_TIMEOUT_US);
   }
+}
+
+/* Messages on raw sockets. */
+
+void
+test_put_u16 (guint8 *p, guint v)
+{
+  p[0] = (guint8) (v >> 8);
+  p[1] = (guint8) v;
+}
+
+void
+test_put_u32 (guint8 *p, guint32 v)
+{
+  p[0] = (guint8) (v >> 24);
+  p[1] = (guint8) (v >> 16);
+  p[2] = (guint8) (v >> 8);
+  p[3] = (guint8) v;
+}
+
+guint16
+test_get_u16 (const guint8 *p)
+{
+  return (guint16) ((p[0] << 8) | p[1]);
+}
+
+guint32
+test_get_u32 (const guint8 *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+void
+test_build_update_request (guint8 msg[10], gboolean incremental, int x, int y, int width, int height)
+{
+  msg[0] = 3;   /* FramebufferUpdateRequest */
+  msg[1] = incremental ? 1 : 0;
+  test_put_u16 (msg + 2, (guint) x);
+  test_put_u16 (msg + 4, (guint) y);
+  test_put_u16 (msg + 6, (guint) width);
+  test_put_u16 (msg + 8, (guint) height);
+}
+
+void
+test_build_set_pixel_format (guint8 msg[20], int bits_per_pixel, int depth, gboolean true_colour,
+                             int red_max, int green_max, int blue_max,
+                             int red_shift, int green_shift, int blue_shift)
+{
+  memset (msg, 0, 20);
+  msg[0] = 0;   /* SetPixelFormat */
+  msg[4] = (guint8) bits_per_pixel;
+  msg[5] = (guint8) depth;
+  msg[6] = 0;   /* little-endian */
+  msg[7] = true_colour ? 1 : 0;
+  test_put_u16 (msg + 8, (guint) red_max);
+  test_put_u16 (msg + 10, (guint) green_max);
+  test_put_u16 (msg + 12, (guint) blue_max);
+  msg[14] = (guint8) red_shift;
+  msg[15] = (guint8) green_shift;
+  msg[16] = (guint8) blue_shift;
+}
+
+void
+test_raw_set_encodings (GSocket *socket, const gint32 *encodings, guint n)
+{
+  gsize len = 4 + 4 * (gsize) n;
+  g_autofree guint8 *msg = g_malloc0 (len);
+
+  msg[0] = 2;   /* SetEncodings */
+  test_put_u16 (msg + 2, n);
+  for (guint i = 0; i < n; i++)
+    test_put_u32 (msg + 4 + 4 * i, (guint32) encodings[i]);
+  ck_assert (test_raw_send (socket, msg, len));
+}
+
+void
+test_raw_request_update (GSocket *socket, gboolean incremental, int x, int y, int width, int height)
+{
+  guint8 msg[10];
+
+  test_build_update_request (msg, incremental, x, y, width, height);
+  ck_assert (test_raw_send (socket, msg, sizeof msg));
+}
+
+gboolean
+test_raw_read_update_header (GSocket *socket, guint *n_rects, gint64 timeout_us)
+{
+  guint8 head[4];
+
+  if (!test_raw_recv (socket, head, 1, timeout_us))
+    return FALSE;
+  ck_assert_msg (head[0] == 0, "server message type %u, expected a FramebufferUpdate", head[0]);
+  ck_assert_msg (test_raw_recv (socket, head + 1, 3, TEST_TIMEOUT_US), "FramebufferUpdate header cut short");
+  *n_rects = test_get_u16 (head + 2);
+  return TRUE;
+}
+
+gboolean
+test_raw_read_rect_header (GSocket *socket, TestRawRect *rect)
+{
+  guint8 rh[12];
+
+  memset (rect, 0, sizeof *rect);
+  if (!test_raw_recv (socket, rh, 12, TEST_TIMEOUT_US))
+    return FALSE;
+  rect->x = test_get_u16 (rh);
+  rect->y = test_get_u16 (rh + 2);
+  rect->w = test_get_u16 (rh + 4);
+  rect->h = test_get_u16 (rh + 6);
+  rect->encoding = (gint32) test_get_u32 (rh + 8);
+  return TRUE;
+}
+
+gboolean
+test_raw_read_rect (GSocket *socket, TestRawRect *rect, guint32 *fb, int fb_width, int fb_height)
+{
+  if (!test_raw_read_rect_header (socket, rect))
+    return FALSE;
+  switch (rect->encoding)
+    {
+    case TEST_ENCODING_RAW:
+      {
+        gsize size = (gsize) rect->w * rect->h * 4;
+        g_autofree guint8 *pixels = g_malloc (MAX (size, 1));
+        if (!test_raw_recv (socket, pixels, size, TEST_TIMEOUT_US))
+          return FALSE;
+        if (fb == NULL)
+          return TRUE;
+        for (int y = 0; y < rect->h; y++)
+          for (int x = 0; x < rect->w; x++)
+            {
+              int fx = rect->x + x, fy = rect->y + y;
+              if (fx < fb_width && fy < fb_height)
+                fb[fy * fb_width + fx] = GUINT32_FROM_LE (((guint32 *) (void *) pixels)[y * rect->w + x]);
+            }
+        return TRUE;
+      }
+    case TEST_ENCODING_DESKTOP_SIZE:
+      return TRUE;
+    case TEST_ENCODING_EXTENDED_DESKTOP_SIZE:
+      {
+        guint8 sh[4], screen[16];
+        if (!test_raw_recv (socket, sh, 4, TEST_TIMEOUT_US))
+          return FALSE;
+        rect->n_screens = sh[0];
+        for (guint s = 0; s < rect->n_screens; s++)
+          {
+            if (!test_raw_recv (socket, screen, 16, TEST_TIMEOUT_US))
+              return FALSE;
+            if (s == 0)
+              {
+                rect->screen_id = test_get_u32 (screen);
+                rect->screen_x = test_get_u16 (screen + 4);
+                rect->screen_y = test_get_u16 (screen + 6);
+                rect->screen_w = test_get_u16 (screen + 8);
+                rect->screen_h = test_get_u16 (screen + 10);
+              }
+          }
+        return TRUE;
+      }
+    case TEST_ENCODING_DESKTOP_NAME:
+      {
+        guint8 lb[4];
+        guint32 length;
+        if (!test_raw_recv (socket, lb, 4, TEST_TIMEOUT_US))
+          return FALSE;
+        length = test_get_u32 (lb);
+        ck_assert_msg (length < 4096, "desktop name of %u bytes", length);
+        rect->name = g_malloc0 (length + 1);
+        return test_raw_recv (socket, rect->name, length, TEST_TIMEOUT_US);
+      }
+    default:
+      ck_abort_msg ("rectangle with encoding %d", rect->encoding);
+      return FALSE;
+    }
+}
+
+void
+test_raw_rect_clear (TestRawRect *rect)
+{
+  g_clear_pointer (&rect->name, g_free);
+}
+
+static void
+clear_raw_rect (gpointer data)
+{
+  test_raw_rect_clear (data);
+}
+
+GArray *
+test_raw_rects_new (void)
+{
+  GArray *rects = g_array_new (FALSE, TRUE, sizeof (TestRawRect));
+
+  g_array_set_clear_func (rects, clear_raw_rect);
+  return rects;
+}
+
+/* Raw viewers. */
+
+/* A new size starts black, as libvncclient's framebuffers do here. */
+static void
+raw_viewer_resize (TestRawViewer *rv, int width, int height)
+{
+  gsize pixels = (gsize) width * (gsize) height;
+
+  rv->width = width;
+  rv->height = height;
+  if (pixels > rv->fb_allocated)
+    {
+      g_free (rv->fb);
+      rv->fb = g_new0 (guint32, MAX (pixels, 1));
+      rv->fb_allocated = pixels;
+    }
+  else
+    {
+      memset (rv->fb, 0, pixels * 4);
+    }
+}
+
+TestRawViewer *
+test_raw_viewer_new (guint port)
+{
+  TestRawViewer *rv = g_new0 (TestRawViewer, 1);
+  int width, height;
+
+  rv->socket = test_raw_connect (port);
+  ck_assert_msg (test_raw_handshake (rv->socket, &width, &height), "raw handshake failed");
+  raw_viewer_resize (rv, width, height);
+  return rv;
+}
+
+void
+test_raw_viewer_free (TestRawViewer *rv)
+{
+  g_object_unref (rv->socket);
+  g_free (rv->fb);
+  g_free (rv);
+}
+
+gboolean
+test_raw_viewer_read_update (TestRawViewer *rv, GArray *rects, gint64 timeout_us)
+{
+  guint n_rects;
+
+  g_array_set_size (rects, 0);
+  if (!test_raw_read_update_header (rv->socket, &n_rects, timeout_us))
+    return FALSE;
+  for (guint i = 0; i < n_rects; i++)
+    {
+      TestRawRect rect;
+
+      ck_assert_msg (test_raw_read_rect (rv->socket, &rect, rv->fb, rv->width, rv->height),
+                     "rectangle %u of %u missing", i, n_rects);
+      /* A reply to SetDesktopSize (x = 1) with an error (y) changes
+       * nothing. */
+      if (rect.encoding == TEST_ENCODING_DESKTOP_SIZE ||
+          (rect.encoding == TEST_ENCODING_EXTENDED_DESKTOP_SIZE && (rect.x != 1 || rect.y == 0)))
+        raw_viewer_resize (rv, rect.w, rect.h);
+      g_array_append_val (rects, rect);
+    }
+  rv->updates++;
+  return TRUE;
+}
+
+gboolean
+test_raw_viewer_matches (TestRawViewer *rv, TestServer *ts, int width, int height)
+{
+  gboolean same = TRUE;
+  int stride;
+  const guint8 *data;
+
+  g_mutex_lock (&ts->lock);
+  cairo_surface_flush (ts->surface);
+  stride = cairo_image_surface_get_stride (ts->surface);
+  data = cairo_image_surface_get_data (ts->surface);
+  if (width > cairo_image_surface_get_width (ts->surface) ||
+      height > cairo_image_surface_get_height (ts->surface) || width > rv->width || height > rv->height)
+    same = FALSE;
+  for (int y = 0; same && y < height; y++)
+    for (int x = 0; same && x < width; x++)
+      {
+        guint32 s = ((const guint32 *) (const void *) (data + (gsize) y * (gsize) stride))[x];
+        same = ((s ^ rv->fb[y * rv->width + x]) & 0xffffff) == 0;
+      }
+  g_mutex_unlock (&ts->lock);
+  return same;
 }

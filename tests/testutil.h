@@ -3,8 +3,9 @@
  * A TestServer is a CairoVncServer on 127.0.0.1, on a free port, serving
  * on its own thread. A TestViewer is libvncclient (LibVNCServer's client
  * library, an independent implementation of RFB) connected to it, with a
- * chosen pixel format. Raw sockets are there for tests that must send
- * bytes no real viewer would.
+ * chosen pixel format. Raw sockets, and the raw viewers built on them,
+ * are there for tests that must send bytes no real viewer would or see
+ * each rectangle the server sends.
  */
 #pragma once
 
@@ -90,6 +91,12 @@ gboolean test_viewer_pump (TestViewer *viewer, gint64 duration_us);
  * timeout passes. */
 gboolean test_viewer_wait_match (TestViewer *viewer, TestServer *ts, gint64 timeout_us);
 
+/* Like test_viewer_connect() with no password, with libvncclient's JPEG
+ * quality (0 to 9, or -1 for none) and zlib compression level set: left
+ * alone, it asks for JPEG. */
+TestViewer *test_viewer_connect_tight (guint port, const TestPixelFormat *format,
+                                       const char *encodings, int quality, int compress);
+
 /* The viewer's pixel at (x, y), as 0xRRGGBB scaled to 8 bits per channel
  * from the viewer's own format. */
 guint32 test_viewer_get_rgb (TestViewer *viewer, int x, int y);
@@ -100,6 +107,9 @@ guint32 test_viewer_get_rgb (TestViewer *viewer, int x, int y);
  * pixels; the first one goes to @bad_x, @bad_y when not NULL. */
 guint test_viewer_compare (TestViewer *viewer, cairo_surface_t *surface, GMutex *lock,
                            int *bad_x, int *bad_y);
+/* test_viewer_wait_match() with TEST_TIMEOUT_US, failing the test with
+ * @what, the number of differing pixels and the first of them. */
+void test_viewer_assert_match (TestViewer *viewer, TestServer *ts, const char *what);
 
 /* Raw sockets. */
 GSocket *test_raw_connect (guint port);
@@ -108,8 +118,84 @@ gboolean test_raw_send (GSocket *socket, const void *data, gsize len);
 gboolean test_raw_recv (GSocket *socket, void *data, gsize len, gint64 timeout_us);
 /* TRUE when the server closes the connection within the timeout. */
 gboolean test_raw_wait_closed (GSocket *socket, gint64 timeout_us);
+/* The same, appending what came before the close to @rest. */
+gboolean test_raw_read_until_closed (GSocket *socket, GByteArray *rest, gint64 timeout_us);
 /* Version 3.8, security None, ClientInit; reads ServerInit. Returns
  * FALSE if any step fails. */
 gboolean test_raw_handshake (GSocket *socket, int *width, int *height);
+
+/* RFB numbers are big-endian (rfbproto.rst "Protocol Messages"). */
+void test_put_u16 (guint8 *p, guint v);
+void test_put_u32 (guint8 *p, guint32 v);
+guint16 test_get_u16 (const guint8 *p);
+guint32 test_get_u32 (const guint8 *p);
+
+/* Client messages built in place, for tests that send them their own way:
+ * in floods, without blocking, amid hostile bytes. The pixel format is
+ * little-endian. */
+void test_build_update_request (guint8 msg[10], gboolean incremental, int x, int y, int width, int height);
+void test_build_set_pixel_format (guint8 msg[20], int bits_per_pixel, int depth, gboolean true_colour,
+                                  int red_max, int green_max, int blue_max,
+                                  int red_shift, int green_shift, int blue_shift);
+
+/* Client messages sent at once; a failed send fails the test. */
+void test_raw_set_encodings (GSocket *socket, const gint32 *encodings, guint n);
+void test_raw_request_update (GSocket *socket, gboolean incremental, int x, int y, int width, int height);
+
+/* The encodings the raw readers below understand (rfbproto.rst
+ * "Encodings"). */
+#define TEST_ENCODING_RAW 0
+#define TEST_ENCODING_DESKTOP_SIZE (-223)
+#define TEST_ENCODING_DESKTOP_NAME (-307)
+#define TEST_ENCODING_EXTENDED_DESKTOP_SIZE (-308)
+
+/* Reads a FramebufferUpdate header and gives its number of rectangles.
+ * FALSE when no message starts within @timeout_us; any other message, or
+ * a header cut short, fails the test. */
+gboolean test_raw_read_update_header (GSocket *socket, guint *n_rects, gint64 timeout_us);
+
+/* One rectangle of a FramebufferUpdate. */
+typedef struct {
+  guint16 x, y, w, h;          /* ExtendedDesktopSize: x is the reason, y the status */
+  gint32 encoding;
+  guint n_screens;             /* ExtendedDesktopSize, and its first screen */
+  guint32 screen_id;
+  guint16 screen_x, screen_y, screen_w, screen_h;
+  char *name;                  /* DesktopName */
+} TestRawRect;
+
+/* Reads just the 12-byte rectangle header, for tests that decode the
+ * rest themselves. FALSE when it does not come. */
+gboolean test_raw_read_rect_header (GSocket *socket, TestRawRect *rect);
+/* Reads a whole rectangle in an encoding the server sends a viewer in its
+ * default pixel format (32 bpp little-endian, red at 16): Raw, drawn into
+ * @fb (@fb_width x @fb_height, as 0xRRGGBB) where it falls inside unless
+ * @fb is NULL; DesktopSize; ExtendedDesktopSize; DesktopName. Any other
+ * encoding fails the test. FALSE when the bytes stop coming. */
+gboolean test_raw_read_rect (GSocket *socket, TestRawRect *rect, guint32 *fb, int fb_width, int fb_height);
+void test_raw_rect_clear (TestRawRect *rect);
+/* An array of TestRawRect that clears what it drops. */
+GArray *test_raw_rects_new (void);
+
+/* A viewer on a raw socket that keeps a framebuffer in the server's
+ * default pixel format, for tests that must see every rectangle. */
+typedef struct {
+  GSocket *socket;
+  int width, height;
+  guint32 *fb;                 /* 0xRRGGBB */
+  gsize fb_allocated;          /* pixels */
+  guint updates;               /* FramebufferUpdates read */
+} TestRawViewer;
+
+/* Connects and completes the handshake; sends nothing more. */
+TestRawViewer *test_raw_viewer_new (guint port);
+void test_raw_viewer_free (TestRawViewer *rv);
+/* Reads one FramebufferUpdate into @rects (a test_raw_rects_new()
+ * array), drawing Raw pixels and following size changes. FALSE when none
+ * comes within @timeout_us. */
+gboolean test_raw_viewer_read_update (TestRawViewer *rv, GArray *rects, gint64 timeout_us);
+/* Whether the framebuffer equals the surface over @width x @height from
+ * the top left. */
+gboolean test_raw_viewer_matches (TestRawViewer *rv, TestServer *ts, int width, int height);
 
 G_END_DECLS
