@@ -1214,16 +1214,22 @@ on_batch_ready (gpointer data)
   g_autoptr (Client) hold = client_ref (c);
   g_autoptr (TileBatch) batch = g_steal_pointer (&c->batch);
   guint n_tiles = tile_batch_get_n_tiles (batch);
-  guint done = 0;
+  guint done = 0, n_rects = 0;
   gsize bytes = 0;
 
   do
     {
       guint extra = (c->batch_has_name ? 1 : 0) + (c->batch_has_copy ? 1 : 0);
-      guint n = MIN (n_tiles - done, MAX_RECTS_PER_UPDATE - extra);
+      guint rects = extra, n = 0;
       g_autoptr (GByteArray) header = g_byte_array_new ();
 
-      rfb_append_update_header (header, (guint16) (n + extra));
+      /* As many encoded tiles (a span is several rectangles) as one
+       * update's count can say. */
+      while (done + n < n_tiles &&
+             rects + tile_batch_get_n_rects (batch, done + n) <= MAX_RECTS_PER_UPDATE)
+        rects += tile_batch_get_n_rects (batch, done + n++);
+      n_rects += rects;
+      rfb_append_update_header (header, (guint16) rects);
       if (c->batch_has_name)
         append_desktop_name (c, header);
       /* The copy reads the viewer's pixels before any tile overwrites them. */
@@ -1255,9 +1261,20 @@ on_batch_ready (gpointer data)
   send_deferred (c);
   c->updates_sent++;
   CLIENT_TRACE (c, "update %" G_GUINT64_FORMAT ": %s, %u rectangles, %" G_GSIZE_FORMAT " bytes",
-                c->updates_sent, encoder_name (c->batch_encoding), n_tiles, bytes);
-  server_update_sent (c->server, c->id, encoder_name (c->batch_encoding), n_tiles, bytes);
+                c->updates_sent, encoder_name (c->batch_encoding), n_rects, bytes);
+  server_update_sent (c->server, c->id, encoder_name (c->batch_encoding), n_rects, bytes);
   flush_output (c);
+}
+
+/* @tile's rectangle, or the part of it that fits a viewer that kept an
+ * older size; FALSE when none does. */
+static gboolean
+viewer_tile_rect (Client *c, Frame *frame, guint tile, cairo_rectangle_int_t *rect)
+{
+  frame_tile_rect (frame, tile, rect);
+  rect->width = MIN (rect->x + rect->width, c->fb_width) - rect->x;
+  rect->height = MIN (rect->y + rect->height, c->fb_height) - rect->y;
+  return rect->width > 0 && rect->height > 0;
 }
 
 void
@@ -1271,7 +1288,7 @@ client_try_send (Client *c)
   gboolean send_name;
   Frame *frame;
   guint8 *wanted;
-  gboolean push;
+  gboolean push, spans;
 
   if (c->state != CLIENT_NORMAL || c->update_in_flight || !g_queue_is_empty (&c->output))
     return;
@@ -1363,20 +1380,26 @@ client_try_send (Client *c)
   c->batch_has_copy = c->has_copy;
   c->batch_copy = c->copy;
   c->has_copy = FALSE;
+  spans = encoder_uses_spans (&c->params, pixfmt_converter_get_format (c->converter));
   for (guint tile = 0; tile < frame_n_tiles (frame); tile++)
     {
-      cairo_rectangle_int_t rect;
+      guint row_end = (tile / frame->tiles_x + 1) * frame->tiles_x;
+      cairo_rectangle_int_t rect, next;
+      guint n = 1;
 
-      if (!wanted[tile])
+      if (!wanted[tile] || !viewer_tile_rect (c, frame, tile, &rect))
         continue;
-      frame_tile_rect (frame, tile, &rect);
-      /* Viewers that kept an older size get the part that fits. */
-      rect.width = MIN (rect.x + rect.width, c->fb_width) - rect.x;
-      rect.height = MIN (rect.y + rect.height, c->fb_height) - rect.y;
-      if (rect.width <= 0 || rect.height <= 0)
-        continue;
+      /* Neighbours wanted too join the span, for viewers that take one. */
+      while (spans && tile + n < row_end && wanted[tile + n] &&
+             viewer_tile_rect (c, frame, tile + n, &next) &&
+             rect.width + next.width <= ENCODER_MAX_SPAN_WIDTH)
+        {
+          rect.width += next.width;
+          n++;
+        }
       cairo_region_subtract_rectangle (c->pending, &rect);
-      tile_cache_add_to_batch (server->cache, c->batch, frame, tile, &rect, &c->params, c->converter);
+      tile_cache_add_to_batch (server->cache, c->batch, frame, tile, n, &rect, &c->params, c->converter);
+      tile += n - 1;
     }
   g_free (wanted);
 

@@ -21,7 +21,7 @@
 #define MAX_ENTRIES_PER_TILE 8
 
 typedef struct {
-  guint64 version;
+  guint64 version;       /* a span's: the newest of its tiles' versions */
   guint16 x, y, w, h;
   EncoderParams params;
 } TileKey;
@@ -30,6 +30,7 @@ struct _TileEntry {
   int ref;
   TileKey key;
   GBytes *bytes;         /* NULL until encoded */
+  guint n_rects;         /* rectangles in bytes: several for a span */
   GPtrArray *waiters;    /* TileBatch *, while being encoded */
 };
 
@@ -55,6 +56,7 @@ typedef struct {
   TileEntry **entries;   /* read only by the worker: key.x/y/w/h */
   cairo_rectangle_int_t *rects;
   GBytes **results;
+  guint *n_rects;
 } EncodeJob;
 
 typedef struct {
@@ -141,6 +143,13 @@ tile_batch_get_tile (TileBatch *batch, guint index)
   return entry->bytes;
 }
 
+guint
+tile_batch_get_n_rects (TileBatch *batch, guint index)
+{
+  TileEntry *entry = g_ptr_array_index (batch->entries, index);
+  return entry->n_rects;
+}
+
 static void
 maybe_fire (TileBatch *batch)
 {
@@ -166,8 +175,9 @@ encode_job (gpointer data, gpointer user_data)
         .rect = job->rects[i],
         .converter = job->converter,
         .params = &job->params,
+        .span = job->rects[i].width > TILE_SIZE,
       };
-      job->results[i] = encoder_encode (&input);
+      job->results[i] = encoder_encode (&input, &job->n_rects[i]);
     }
   g_async_queue_push (cache->done, job);
   g_source_set_ready_time (cache->done_source, 0);
@@ -186,6 +196,7 @@ encode_job_free (EncodeJob *job)
   g_free (job->entries);
   g_free (job->rects);
   g_free (job->results);
+  g_free (job->n_rects);
   g_free (job);
 }
 
@@ -199,6 +210,7 @@ finish_job (TileCache *cache, EncodeJob *job)
       g_autoptr (GPtrArray) waiters = g_steal_pointer (&entry->waiters);
 
       entry->bytes = g_steal_pointer (&job->results[i]);
+      entry->n_rects = job->n_rects[i];
       cache->n_encoded++;
       for (guint w = 0; waiters != NULL && w < waiters->len; w++)
         {
@@ -285,10 +297,39 @@ tile_cache_new_frame (TileCache *cache, const Frame *frame)
       cache->slots = g_new0 (GPtrArray *, n);
       return;
     }
-  for (guint tile = 0; tile < n; tile++)
+  for (guint ty = 0; ty < cache->tiles_y; ty++)
     {
-      if (frame->tile_versions[tile] == frame->id && cache->slots[tile] != NULL)
-        g_ptr_array_set_size (cache->slots[tile], 0);
+      guint row = ty * cache->tiles_x;
+      /* changed_before[tx]: changed tiles of this row left of tx. */
+      g_autofree guint *changed_before = g_new (guint, cache->tiles_x + 1);
+
+      changed_before[0] = 0;
+      for (guint tx = 0; tx < cache->tiles_x; tx++)
+        changed_before[tx + 1] = changed_before[tx] + (frame->tile_versions[row + tx] == frame->id);
+      if (changed_before[cache->tiles_x] == 0)
+        continue;
+      for (guint tx = 0; tx < cache->tiles_x; tx++)
+        {
+          GPtrArray *slot = cache->slots[row + tx];
+
+          if (slot == NULL)
+            continue;
+          if (frame->tile_versions[row + tx] == frame->id)
+            {
+              g_ptr_array_set_size (slot, 0);
+              continue;
+            }
+          /* Spans that start here and cover a changed tile are stale. */
+          for (guint i = slot->len; i-- > 0;)
+            {
+              TileEntry *entry = g_ptr_array_index (slot, i);
+              guint span_tiles = (entry->key.w + TILE_SIZE - 1) / TILE_SIZE;
+              guint last = MIN (tx + span_tiles, cache->tiles_x);
+
+              if (span_tiles > 1 && changed_before[last] != changed_before[tx])
+                g_ptr_array_remove_index (slot, i);
+            }
+        }
     }
 }
 
@@ -309,6 +350,7 @@ tile_cache_add_to_batch (TileCache                   *cache,
                          TileBatch                   *batch,
                          Frame                       *frame,
                          guint                        tile,
+                         guint                        n_tiles,
                          const cairo_rectangle_int_t *rect,
                          const EncoderParams         *params,
                          PixfmtConverter             *converter)
@@ -319,10 +361,11 @@ tile_cache_add_to_batch (TileCache                   *cache,
   TileKey key;
 
   g_return_if_fail (!batch->committed);
-  g_return_if_fail (tile < frame_n_tiles (frame));
+  g_return_if_fail (n_tiles >= 1 && tile + n_tiles <= frame_n_tiles (frame));
 
   memset (&key, 0, sizeof key);
-  key.version = frame->tile_versions[tile];
+  for (guint i = tile; i < tile + n_tiles; i++)
+    key.version = MAX (key.version, frame->tile_versions[i]);
   key.x = (guint16) rect->x;
   key.y = (guint16) rect->y;
   key.w = (guint16) rect->width;
@@ -389,6 +432,7 @@ dispatch_jobs (TileCache *cache, TileBatch *batch, const EncoderParams *params)
       job->entries = g_new (TileEntry *, job->n);
       job->rects = g_new (cairo_rectangle_int_t, job->n);
       job->results = g_new0 (GBytes *, job->n);
+      job->n_rects = g_new0 (guint, job->n);
       for (guint i = 0; i < job->n; i++)
         {
           TileEntry *entry = g_ptr_array_index (todo, start + i);

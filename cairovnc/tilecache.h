@@ -34,12 +34,15 @@ void tile_batch_cancel (TileBatch *batch);  /* the update is gone: no callback *
 void tile_batch_unref (TileBatch *batch);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TileBatch, tile_batch_unref)
 
-/* Adds one tile, encoded from @frame, to @batch: shared from the cache
- * when it is there or being encoded, otherwise queued for encoding. */
+/* Adds one tile, or a span of @n_tiles tiles of one row starting at @tile
+ * (see encoder_uses_spans()), encoded from @frame, to @batch: shared from
+ * the cache when it is there or being encoded, otherwise queued for
+ * encoding. */
 void tile_cache_add_to_batch (TileCache             *cache,
                               TileBatch             *batch,
                               Frame                 *frame,
                               guint                  tile,
+                              guint                  n_tiles,
                               const cairo_rectangle_int_t *rect,
                               const EncoderParams   *params,
                               PixfmtConverter       *converter);
@@ -51,6 +54,8 @@ void tile_batch_commit (TileCache *cache, TileBatch *batch);
 /* The encoded rectangles of a finished batch, in the order added. */
 guint tile_batch_get_n_tiles (TileBatch *batch);
 GBytes *tile_batch_get_tile (TileBatch *batch, guint index);
+/* How many rectangles those bytes hold: 1, or more for a span. */
+guint tile_batch_get_n_rects (TileBatch *batch, guint index);
 
 /* Counters for the verbose log and the benchmark. */
 guint64 tile_cache_get_n_encoded (TileCache *cache);

@@ -229,7 +229,11 @@ encode_tile (const TestTile *tile, const RfbPixelFormat *format, const EncoderPa
   g_autoptr (PixfmtConverter) converter = pixfmt_converter_new (format);
   EncoderInput input = { &tile->frame, tile->rect, converter, params };
 
-  return encoder_encode (&input);
+  guint n_rects;
+  GBytes *bytes = encoder_encode (&input, &n_rects);
+
+  ck_assert_uint_eq (n_rects, 1);
+  return bytes;
 }
 
 /* ---- Reading ---- */
@@ -482,11 +486,11 @@ decode_png (const guint8 *data, gsize len, int w, int h, guint8 *rgb)
   cairo_surface_destroy (image);
 }
 
-/* Decodes one Tight or TightPNG rectangle, header included, and checks
- * that it is all the bytes there are. */
-static void
-decode_tight (TightDecoder *dec, const RfbPixelFormat *f, GBytes *bytes, const cairo_rectangle_int_t *rect,
-              gint32 encoding, Decoded *out)
+/* Decodes one Tight or TightPNG rectangle, header included, from @offset
+ * in @bytes; returns the offset after it. */
+static gsize
+decode_tight_at (TightDecoder *dec, const RfbPixelFormat *f, GBytes *bytes, gsize offset,
+                 const cairo_rectangle_int_t *rect, gint32 encoding, Decoded *out)
 {
   Reader r = { 0 };
   const guint8 *head;
@@ -495,6 +499,7 @@ decode_tight (TightDecoder *dec, const RfbPixelFormat *f, GBytes *bytes, const c
   gsize n = (gsize) w * (gsize) h;
 
   r.data = g_bytes_get_data (bytes, &r.len);
+  r.pos = offset;
   memset (out, 0, sizeof *out);
   head = read_bytes (&r, 12);
   ck_assert_int_eq (rfb_get_u16 (head), rect->x);
@@ -614,7 +619,18 @@ decode_tight (TightDecoder *dec, const RfbPixelFormat *f, GBytes *bytes, const c
       if (out->kind == KIND_GRADIENT)
         unfilter_gradient (f, data, w, h, out->values);
     }
-  ck_assert_msg (r.pos == r.len, "%zu bytes after the rectangle", r.len - r.pos);
+  return r.pos;
+}
+
+/* Decodes one rectangle and checks that it is all the bytes there are. */
+static void
+decode_tight (TightDecoder *dec, const RfbPixelFormat *f, GBytes *bytes, const cairo_rectangle_int_t *rect,
+              gint32 encoding, Decoded *out)
+{
+  gsize end = decode_tight_at (dec, f, bytes, 0, rect, encoding, out);
+
+  ck_assert_msg (end == g_bytes_get_size (bytes), "%zu bytes after the rectangle",
+                 g_bytes_get_size (bytes) - end);
 }
 
 /* ---- Comparing ---- */
@@ -726,14 +742,16 @@ START_TEST (test_enc_zlib_inflates_to_raw)
           g_autoptr (GBytes) bytes = NULL;
           g_autoptr (GBytes) raw = NULL;
           gsize size, raw_size, payload;
+          guint n_rects;
           const guint8 *data, *raw_data;
           g_autofree guint8 *inflated = NULL;
           int ret;
 
           tile_init (&tile, (Content) content, sizes[s].width, sizes[s].height, 100 + content * 10 + s);
           input.rect = raw_input.rect = tile.rect;
-          bytes = encoder_encode (&input);
-          raw = encoder_encode (&raw_input);
+          bytes = encoder_encode (&input, &n_rects);
+          ck_assert_uint_eq (n_rects, 1);
+          raw = encoder_encode (&raw_input, &n_rects);
           if (first)
             {
               /* What client.c does for a viewer's first zlib rectangle. */
@@ -1281,6 +1299,111 @@ START_TEST (test_enc_tightpng_jpeg_on_photo)
 }
 END_TEST
 
+/* ---- Spans ---- */
+
+/* A 4-tile row whose columns hold @contents, each 64x64, in a frame with
+ * garbage around it. */
+static void
+span_init (TestTile *span, const Content contents[4], guint seed)
+{
+  GRand *rand = g_rand_new_with_seed (seed);
+  Frame *frame = &span->frame;
+
+  memset (span, 0, sizeof *span);
+  frame->width = 4 * TILE_SIZE + 9;
+  frame->height = TILE_SIZE + 5;
+  frame->stride = (gsize) frame->width * 4 + EXTRA_STRIDE;
+  frame->pixels = g_malloc0 (frame->stride * (gsize) frame->height);
+  for (int y = 0; y < frame->height; y++)
+    for (int x = 0; x < frame->width; x++)
+      {
+        guint32 *p = (guint32 *) (void *) ((guint8 *) frame->pixels + (gsize) y * frame->stride) + x;
+        gboolean inside = x < 4 * TILE_SIZE && y < TILE_SIZE;
+
+        *p = inside ? content_pixel (contents[x / TILE_SIZE], rand, x % TILE_SIZE, y, TILE_SIZE, TILE_SIZE)
+                    : g_rand_int (rand) & 0xffffff;
+      }
+  span->rect = (cairo_rectangle_int_t) { 0, 0, 4 * TILE_SIZE, TILE_SIZE };
+  g_rand_free (rand);
+}
+
+static GBytes *
+encode_span (const TestTile *span, const RfbPixelFormat *format, const EncoderParams *params, guint *n_rects)
+{
+  g_autoptr (PixfmtConverter) converter = pixfmt_converter_new (format);
+  EncoderInput input = { &span->frame, span->rect, converter, params, TRUE };
+
+  return encoder_encode (&input, n_rects);
+}
+
+/* Photo, photo, solid, photo: the first two photo tiles become one JPEG,
+ * the solid tile a fill, the last photo its own JPEG — each decoding to
+ * the frame — and a row of photos costs less as one JPEG than as four. */
+START_TEST (test_enc_tight_span_joins_photo_tiles_into_one_jpeg)
+{
+  static const gint32 encodings[] = { RFB_ENCODING_TIGHT, RFB_ENCODING_TIGHT_PNG };
+  static const Content mixed[4] = { CONTENT_PHOTO, CONTENT_PHOTO, CONTENT_SOLID, CONTENT_PHOTO };
+  static const Content photos[4] = { CONTENT_PHOTO, CONTENT_PHOTO, CONTENT_PHOTO, CONTENT_PHOTO };
+  static const struct {
+    int x, width;
+    Kind kind;
+  } expected[] = { { 0, 128, KIND_JPEG }, { 128, 64, KIND_FILL }, { 192, 64, KIND_JPEG } };
+  const NamedFormat *nf = &formats[_i];
+  gint32 encoding = encodings[_i % 2];
+  EncoderParams params = make_params (encoding, &nf->format, 6, 8);
+  TestTile span, row;
+  TightDecoder dec = { 0 };
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GBytes) joined = NULL;
+  gsize offset = 0, separate = 0;
+  guint n_rects;
+
+  if (!enc_jpeg_available () || nf->format.bits_per_pixel < 16)
+    {
+      /* No JPEG, no spans: every tile is its own rectangle. */
+      ck_assert (!encoder_uses_spans (&params, &nf->format));
+      return;
+    }
+  ck_assert (encoder_uses_spans (&params, &nf->format));
+  span_init (&span, mixed, 2000 + _i);
+  bytes = encode_span (&span, &nf->format, &params, &n_rects);
+  ck_assert_uint_eq (n_rects, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      TestTile part = span;
+      Decoded d;
+
+      part.rect = (cairo_rectangle_int_t) { expected[i].x, 0, expected[i].width, TILE_SIZE };
+      offset = decode_tight_at (&dec, &nf->format, bytes, offset, &part.rect, encoding, &d);
+      ck_assert_msg (d.kind == expected[i].kind, "rectangle %u in %s: %s", i, nf->name, kind_names[d.kind]);
+      if (d.kind == KIND_JPEG)
+        ck_assert_msg (psnr (&part, d.rgb) >= 30.0, "rectangle %u: %.1f dB", i, psnr (&part, d.rgb));
+      else
+        assert_lossless (&part, nf, &d, "fill in a span");
+      decoded_clear (&d);
+    }
+  ck_assert_uint_eq (offset, g_bytes_get_size (bytes));
+
+  span_init (&row, photos, 2100 + _i);
+  joined = encode_span (&row, &nf->format, &params, &n_rects);
+  ck_assert_uint_eq (n_rects, 1);
+  for (int x = 0; x < 4 * TILE_SIZE; x += TILE_SIZE)
+    {
+      TestTile tile = row;
+      g_autoptr (GBytes) one = NULL;
+
+      tile.rect = (cairo_rectangle_int_t) { x, 0, TILE_SIZE, TILE_SIZE };
+      one = encode_tile (&tile, &nf->format, &params);
+      separate += g_bytes_get_size (one);
+    }
+  ck_assert_msg (g_bytes_get_size (joined) < separate, "one JPEG %zu bytes, four %zu",
+                 g_bytes_get_size (joined), separate);
+  tight_decoder_clear (&dec);
+  tile_clear (&span);
+  tile_clear (&row);
+}
+END_TEST
+
 /* ---- The encoder table ---- */
 
 START_TEST (test_enc_table_rows)
@@ -1356,6 +1479,7 @@ enc_tight_suite (void)
   tc = tcase_create ("tightpng");
   tcase_add_loop_test (tc, test_enc_tightpng_lossless_matches_frame, 0, n_formats);
   tcase_add_test (tc, test_enc_tightpng_jpeg_on_photo);
+  tcase_add_loop_test (tc, test_enc_tight_span_joins_photo_tiles_into_one_jpeg, 0, n_formats);
   suite_add_tcase (s, tc);
 
   return s;

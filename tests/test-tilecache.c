@@ -160,7 +160,7 @@ batch_of_all_tiles (TileCache *cache, Frame *frame, const RfbPixelFormat *format
     {
       cairo_rectangle_int_t rect;
       frame_tile_rect (frame, tile, &rect);
-      tile_cache_add_to_batch (cache, batch, frame, tile, &rect, &params, converter);
+      tile_cache_add_to_batch (cache, batch, frame, tile, 1, &rect, &params, converter);
     }
   return batch;
 }
@@ -475,6 +475,78 @@ START_TEST (test_tilecache_new_frame_reencodes_changed_tile)
 }
 END_TEST
 
+/* Each tile row as one span of Tight (JPEG allowed), as client.c asks
+ * for viewers where encoder_uses_spans(). */
+static TileBatch *
+batch_of_row_spans (TileCache *cache, Frame *frame, Ready *ready)
+{
+  TileBatch *batch = tile_batch_new (on_ready, ready);
+  g_autoptr (PixfmtConverter) converter = pixfmt_converter_new (&pixfmt_server_default);
+  EncoderParams params;
+
+  memset (&params, 0, sizeof params);
+  params.encoding = RFB_ENCODING_TIGHT;
+  params.compress_level = 1;
+  params.quality_level = 8;
+  params.fine_quality = -1;
+  params.subsampling = -1;
+  pixfmt_key (&pixfmt_server_default, &params.format);
+  for (guint ty = 0; ty < frame->tiles_y; ty++)
+    {
+      cairo_rectangle_int_t rect;
+
+      frame_tile_rect (frame, ty * frame->tiles_x, &rect);
+      rect.width = frame->width;
+      tile_cache_add_to_batch (cache, batch, frame, ty * frame->tiles_x, frame->tiles_x, &rect, &params,
+                               converter);
+    }
+  return batch;
+}
+
+/* A span is one entry: shared while none of its tiles changes, encoded
+ * again when any of them does — here the third tile of the middle row. */
+START_TEST (test_tilecache_span_follows_every_tile_it_covers)
+{
+  Setup s;
+  Ready ready1 = { 0 }, ready2 = { 0 }, ready3 = { 0 };
+  const guint rows = 3, changed_row = 1;
+  g_autoptr (Frame) next = NULL;
+
+  setup_init (&s);
+  g_autoptr (TileBatch) first = batch_of_row_spans (s.cache, s.frame, &ready1);
+  tile_batch_commit (s.cache, first);
+  iterate_until (s.context, called_back, &ready1);
+  ck_assert_uint_eq (tile_batch_get_n_tiles (first), rows);
+  ck_assert_uint_eq (tile_cache_get_n_encoded (s.cache), rows);
+  for (guint row = 0; row < rows; row++)
+    ck_assert_uint_ge (tile_batch_get_n_rects (first, row), 1);
+
+  g_autoptr (TileBatch) second = batch_of_row_spans (s.cache, s.frame, &ready2);
+  tile_batch_commit (s.cache, second);
+  ck_assert_uint_eq (ready2.calls, 1);
+  ck_assert_uint_eq (tile_cache_get_n_shared (s.cache), rows);
+  for (guint row = 0; row < rows; row++)
+    ck_assert_ptr_eq (tile_batch_get_tile (second, row), tile_batch_get_tile (first, row));
+
+  /* (130, 70): tile column 2 of row 1, not the span's first tile. */
+  poke_pixel (s.image, 130, 70, 0xff123456);
+  next = make_frame (s.image, 2, s.frame);
+  tile_cache_new_frame (s.cache, next);
+  g_autoptr (TileBatch) third = batch_of_row_spans (s.cache, next, &ready3);
+  tile_batch_commit (s.cache, third);
+  iterate_until (s.context, called_back, &ready3);
+  ck_assert_uint_eq (tile_cache_get_n_encoded (s.cache), rows + 1);
+  for (guint row = 0; row < rows; row++)
+    {
+      if (row == changed_row)
+        ck_assert (!g_bytes_equal (tile_batch_get_tile (third, row), tile_batch_get_tile (first, row)));
+      else
+        ck_assert_ptr_eq (tile_batch_get_tile (third, row), tile_batch_get_tile (first, row));
+    }
+  setup_clear (&s);
+}
+END_TEST
+
 START_TEST (test_tilecache_resize_forgets_everything)
 {
   Setup s;
@@ -703,6 +775,7 @@ tilecache_suite (void)
   tcase_add_test (tc, test_tilecache_other_format_gets_other_bytes);
   tcase_add_test (tc, test_tilecache_other_params_get_other_bytes);
   tcase_add_test (tc, test_tilecache_new_frame_reencodes_changed_tile);
+  tcase_add_test (tc, test_tilecache_span_follows_every_tile_it_covers);
   tcase_add_test (tc, test_tilecache_resize_forgets_everything);
   tcase_add_test (tc, test_tilecache_raw_tile_bytes);
   suite_add_tcase (s, tc);

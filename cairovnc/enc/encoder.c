@@ -2,8 +2,10 @@
 #include "encoder.h"
 
 #include "../rfb.h"
+#include "jpeg.h"
 
 typedef void (*EncodeFunc) (const EncoderInput *input, GByteArray *out);
+typedef guint (*EncodeSpanFunc) (const EncoderInput *input, GByteArray *out);
 
 /* What each encoding's bytes depend on, besides pixels and format. */
 typedef enum {
@@ -16,6 +18,7 @@ typedef struct {
   gint32 encoding;
   const char *name;
   EncodeFunc encode;
+  EncodeSpanFunc encode_span;  /* runs of tiles, when JPEG is allowed; or NULL */
   ParamUse uses;
   int zlib_stream;          /* which of a viewer's zlib streams, or NO_STREAM */
 } Encoder;
@@ -23,14 +26,16 @@ typedef struct {
 #define NO_STREAM (-1)
 
 static const Encoder encoders[] = {
-  { RFB_ENCODING_RAW, "Raw", enc_raw_encode, USES_NOTHING, NO_STREAM },
-  { RFB_ENCODING_ZLIB, "zlib", enc_zlib_encode, USES_COMPRESS_LEVEL, 0 },
-  { RFB_ENCODING_TIGHT, "Tight", enc_tight_encode, USES_COMPRESS_LEVEL | USES_QUALITY, NO_STREAM },
-  { RFB_ENCODING_TIGHT_PNG, "TightPNG", enc_tightpng_encode, USES_COMPRESS_LEVEL | USES_QUALITY, NO_STREAM },
-  { RFB_ENCODING_RRE, "RRE", enc_rre_encode, USES_NOTHING, NO_STREAM },
-  { RFB_ENCODING_HEXTILE, "Hextile", enc_hextile_encode, USES_NOTHING, NO_STREAM },
-  { RFB_ENCODING_TRLE, "TRLE", enc_trle_encode, USES_NOTHING, NO_STREAM },
-  { RFB_ENCODING_ZRLE, "ZRLE", enc_zrle_encode, USES_COMPRESS_LEVEL, 1 },
+  { RFB_ENCODING_RAW, "Raw", enc_raw_encode, NULL, USES_NOTHING, NO_STREAM },
+  { RFB_ENCODING_ZLIB, "zlib", enc_zlib_encode, NULL, USES_COMPRESS_LEVEL, 0 },
+  { RFB_ENCODING_TIGHT, "Tight", enc_tight_encode, enc_tight_encode_span,
+    USES_COMPRESS_LEVEL | USES_QUALITY, NO_STREAM },
+  { RFB_ENCODING_TIGHT_PNG, "TightPNG", enc_tightpng_encode, enc_tightpng_encode_span,
+    USES_COMPRESS_LEVEL | USES_QUALITY, NO_STREAM },
+  { RFB_ENCODING_RRE, "RRE", enc_rre_encode, NULL, USES_NOTHING, NO_STREAM },
+  { RFB_ENCODING_HEXTILE, "Hextile", enc_hextile_encode, NULL, USES_NOTHING, NO_STREAM },
+  { RFB_ENCODING_TRLE, "TRLE", enc_trle_encode, NULL, USES_NOTHING, NO_STREAM },
+  { RFB_ENCODING_ZRLE, "ZRLE", enc_zrle_encode, NULL, USES_COMPRESS_LEVEL, 1 },
 };
 
 static const Encoder *
@@ -99,13 +104,28 @@ encoder_start_zlib_stream (GBytes *rect)
   return g_byte_array_free_to_bytes (out);
 }
 
+gboolean
+encoder_uses_spans (const EncoderParams *params, const RfbPixelFormat *format)
+{
+  const Encoder *encoder = find_encoder (params->encoding);
+
+  return encoder != NULL && encoder->encode_span != NULL && format->bits_per_pixel >= 16 &&
+         enc_jpeg_allowed (params) && enc_jpeg_available ();
+}
+
 GBytes *
-encoder_encode (const EncoderInput *input)
+encoder_encode (const EncoderInput *input, guint *n_rects)
 {
   const Encoder *encoder = find_encoder (input->params->encoding);
   GByteArray *out = g_byte_array_new ();
 
   g_assert (encoder != NULL); /* params come from encoder_is_supported() */
-  encoder->encode (input, out);
+  if (input->span && encoder->encode_span != NULL)
+    *n_rects = encoder->encode_span (input, out);
+  else
+    {
+      encoder->encode (input, out);
+      *n_rects = 1;
+    }
   return g_byte_array_free_to_bytes (out);
 }

@@ -34,6 +34,7 @@ typedef struct {
   cairo_rectangle_int_t rect;
   const PixfmtConverter *converter;
   const EncoderParams *params;
+  gboolean span;          /* rect is a run of tiles in one tile row */
 } EncoderInput;
 
 gboolean encoder_is_supported (gint32 encoding);
@@ -56,8 +57,16 @@ int encoder_zlib_stream (gint32 encoding);
  * put in front of its data. */
 GBytes *encoder_start_zlib_stream (GBytes *rect);
 
-/* The whole rectangle: its 12-byte header and its payload. */
-GBytes *encoder_encode (const EncoderInput *input);
+/* Rectangles may span several tiles of one tile row, up to this width
+ * (Tight's limit), for viewers where encoder_uses_spans() says so: Tight
+ * and TightPNG when JPEG is allowed, so that photo-like neighbours share
+ * one JPEG and its tables. Other rectangles stay within one tile. */
+#define ENCODER_MAX_SPAN_WIDTH 2048
+gboolean encoder_uses_spans (const EncoderParams *params, const RfbPixelFormat *format);
+
+/* The whole rectangle, header and payload; for a span, the several
+ * rectangles it became, their number in *@n_rects. */
+GBytes *encoder_encode (const EncoderInput *input, guint *n_rects);
 
 /* One function per encoding; each appends header and payload to @out. */
 void enc_raw_encode (const EncoderInput *input, GByteArray *out);
@@ -68,5 +77,7 @@ void enc_rre_encode (const EncoderInput *input, GByteArray *out);
 void enc_hextile_encode (const EncoderInput *input, GByteArray *out);
 void enc_trle_encode (const EncoderInput *input, GByteArray *out);
 void enc_zrle_encode (const EncoderInput *input, GByteArray *out);
+guint enc_tight_encode_span (const EncoderInput *input, GByteArray *out);
+guint enc_tightpng_encode_span (const EncoderInput *input, GByteArray *out);
 
 G_END_DECLS

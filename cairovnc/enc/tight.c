@@ -529,3 +529,76 @@ enc_tight_encode (const EncoderInput *input, GByteArray *out)
   len = write_copy (tile);
   append_basic (tile, STREAM_COPY, TIGHT_FILTER_COPY, tile->data, len, level, out);
 }
+
+/* A run of tiles in one tile row, for viewers that take JPEG: neighbours
+ * that would each be a JPEG become one JPEG rectangle (at most
+ * ENCODER_MAX_SPAN_WIDTH wide, rfbproto.rst "Tight Encoding"), sparing
+ * the ~600 bytes of tables every JPEG carries; the other tiles go as
+ * @encode_tile makes them. Returns the number of rectangles appended. */
+guint
+tight_encode_span (const EncoderInput *input, gint32 encoding,
+                   void (*encode_tile) (const EncoderInput *input, GByteArray *out),
+                   GByteArray *out)
+{
+  const cairo_rectangle_int_t *r = &input->rect;
+  int end = r->x + r->width;
+  int jpeg_from = -1;
+  guint n_rects = 0;
+
+  /* One step past the last tile, to send the run that ends there. */
+  for (int x = r->x;; x = MIN (x + TILE_SIZE, end))
+    {
+      EncoderInput tile_input = *input;
+      gboolean jpeg = FALSE;
+
+      tile_input.span = FALSE;
+      if (x < end)
+        {
+          TightTile *tile;
+
+          tile_input.rect = (cairo_rectangle_int_t) { x, r->y, MIN (TILE_SIZE, end - x), r->height };
+          tile = tight_tile_load (&tile_input);
+          jpeg = tile->n_colours > 1 && tight_use_jpeg (tile, &tile_input);
+        }
+      if (jpeg)
+        {
+          if (jpeg_from < 0)
+            jpeg_from = x;
+          continue;
+        }
+      if (jpeg_from >= 0)
+        {
+          EncoderInput run = tile_input;
+          guint start = out->len;
+
+          run.rect = (cairo_rectangle_int_t) { jpeg_from, r->y, x - jpeg_from, r->height };
+          rfb_append_rect_header (out, (guint16) run.rect.x, (guint16) run.rect.y,
+                                  (guint16) run.rect.width, (guint16) run.rect.height, encoding);
+          if (tight_append_jpeg (&run, out))
+            n_rects++;
+          else
+            {
+              /* Tile by tile then, each choosing again. */
+              g_byte_array_set_size (out, start);
+              for (int tx = jpeg_from; tx < x; tx += TILE_SIZE)
+                {
+                  run.rect = (cairo_rectangle_int_t) { tx, r->y, MIN (TILE_SIZE, x - tx), r->height };
+                  encode_tile (&run, out);
+                  n_rects++;
+                }
+            }
+          jpeg_from = -1;
+        }
+      if (x >= end)
+        break;
+      encode_tile (&tile_input, out);
+      n_rects++;
+    }
+  return n_rects;
+}
+
+guint
+enc_tight_encode_span (const EncoderInput *input, GByteArray *out)
+{
+  return tight_encode_span (input, RFB_ENCODING_TIGHT, enc_tight_encode, out);
+}

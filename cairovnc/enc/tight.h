@@ -72,4 +72,11 @@ gboolean tight_append_jpeg (const EncoderInput *input, GByteArray *out);
 guint tight_reserve_length (GByteArray *out);
 void tight_finish_length (GByteArray *out, guint at);
 
+/* Encodes @input's rectangle, a run of whole tiles in one tile row, as
+ * @encoding: runs of photo-like tiles as single JPEG rectangles, every
+ * other tile through @encode_tile. Returns the rectangles appended. */
+guint tight_encode_span (const EncoderInput *input, gint32 encoding,
+                         void (*encode_tile) (const EncoderInput *input, GByteArray *out),
+                         GByteArray *out);
+
 G_END_DECLS

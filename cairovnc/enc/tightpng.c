@@ -61,3 +61,9 @@ enc_tightpng_encode (const EncoderInput *input, GByteArray *out)
     }
   tight_finish_length (out, at);
 }
+
+guint
+enc_tightpng_encode_span (const EncoderInput *input, GByteArray *out)
+{
+  return tight_encode_span (input, RFB_ENCODING_TIGHT_PNG, enc_tightpng_encode, out);
+}
