@@ -6,7 +6,7 @@
  * rows of the new frame whose hash appears once in the old frame vote for
  * a vertical offset, and the longest band of rows that matches at the
  * winning offset (checked byte for byte) becomes a CopyRect. Runs on the
- * server context, only when a frame's damage is tall enough to be worth it.
+ * server context, only when a frame's damage is big enough to be worth it.
  */
 #include "frame.h"
 
@@ -86,6 +86,22 @@ copy_op_verify (const Frame *prev, const Frame *next, const CopyOp *op)
   return TRUE;
 }
 
+/* Less damage than a tile row's worth costs less to resend than the
+ * frame costs to hash: small changes are not looked at. */
+static gint64
+damaged_area (const cairo_region_t *damage)
+{
+  gint64 area = 0;
+
+  for (int i = 0; i < cairo_region_num_rectangles (damage); i++)
+    {
+      cairo_rectangle_int_t r;
+      cairo_region_get_rectangle (damage, i, &r);
+      area += (gint64) r.width * r.height;
+    }
+  return area;
+}
+
 gboolean
 scroll_detect (const Frame *prev, const Frame *next, const cairo_region_t *damage, CopyOp *op)
 {
@@ -99,7 +115,7 @@ scroll_detect (const Frame *prev, const Frame *next, const cairo_region_t *damag
   if (prev == NULL || prev->width != next->width || prev->height != next->height)
     return FALSE;
   cairo_region_get_extents (damage, &extents);
-  if (extents.height < 2 * MIN_BAND_ROWS)
+  if (extents.height < 2 * MIN_BAND_ROWS || damaged_area (damage) < (gint64) next->width * TILE_SIZE)
     return FALSE;
 
   prev_hashes = row_hashes (prev);
