@@ -26,6 +26,40 @@ from gi.repository import CairoVnc  # noqa: E402
 TIMEOUT = 10.0
 
 
+class Reader:
+    """Reads a pipe with deadlines."""
+
+    def __init__(self, pipe):
+        self.pipe = pipe
+        self.buffer = bytearray()
+
+    def _fill(self, deadline):
+        """Adds what comes next to the buffer."""
+        fd = self.pipe.fileno()
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError('nothing came in time')
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                raise EOFError('the pipe was closed')
+            self.buffer += chunk
+
+    def read(self, n, deadline):
+        while len(self.buffer) < n:
+            self._fill(deadline)
+        data = bytes(self.buffer[:n])
+        del self.buffer[:n]
+        return data
+
+    def readline(self, deadline):
+        while b'\n' not in self.buffer:
+            self._fill(deadline)
+        end = self.buffer.index(b'\n') + 1
+        return self.read(end, deadline).decode('utf-8').rstrip('\n')
+
+
 class Viewer:
     """A libvncclient viewer in a process of its own."""
 
@@ -34,7 +68,7 @@ class Viewer:
         if password is not None:
             args.append(password)
         self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        self.buffer = bytearray()
+        self.reader = Reader(self.proc.stdout)
         self.width = self.height = 0
         words = self._readline().split()
         self.connected = words[0] == 'connected'
@@ -53,32 +87,8 @@ class Viewer:
         self.proc.stdin.close()
         self.proc.stdout.close()
 
-    def _fill(self, deadline):
-        """Adds what the viewer wrote next to the buffer."""
-        fd = self.proc.stdout.fileno()
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError('the viewer did not answer in time')
-        ready, _, _ = select.select([fd], [], [], left)
-        if ready:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                raise EOFError('the viewer exited with status %s' % self.proc.wait(TIMEOUT))
-            self.buffer += chunk
-
-    def _read(self, n, deadline):
-        while len(self.buffer) < n:
-            self._fill(deadline)
-        data = bytes(self.buffer[:n])
-        del self.buffer[:n]
-        return data
-
     def _readline(self):
-        deadline = time.monotonic() + TIMEOUT
-        while b'\n' not in self.buffer:
-            self._fill(deadline)
-        end = self.buffer.index(b'\n') + 1
-        return self._read(end, deadline).decode('utf-8').rstrip('\n')
+        return self.reader.readline(time.monotonic() + TIMEOUT)
 
     def _command(self, line):
         self.proc.stdin.write(line.encode('utf-8') + b'\n')
@@ -93,7 +103,7 @@ class Viewer:
             raise AssertionError('unexpected answer from the viewer: %r' % words)
         self.width, self.height = int(words[1]), int(words[2])
         self.updates, self.resizes = int(words[3]), int(words[4])
-        pixels = self._read(self.width * self.height * 4, time.monotonic() + TIMEOUT)
+        pixels = self.reader.read(self.width * self.height * 4, time.monotonic() + TIMEOUT)
         return self.width, self.height, pixels
 
     def wait_for(self, matches, timeout=TIMEOUT):
@@ -104,6 +114,11 @@ class Viewer:
             frame = self.frame()
             if matches(*frame) or time.monotonic() > deadline:
                 return frame
+
+    def first_frame(self):
+        """The framebuffer once pixels have come: the first update may
+        carry only the screen layout (ExtendedDesktopSize)."""
+        return self.wait_for(lambda width, height, pixels: pixels.count(0) < len(pixels))
 
     def pointer(self, x, y, mask):
         assert self._command('pointer %d %d %d' % (x, y, mask)) == 'ok'
