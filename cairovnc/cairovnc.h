@@ -29,8 +29,29 @@ G_BEGIN_DECLS
 #define CAIROVNC_API extern
 #endif
 
+/**
+ * CAIROVNC_MAJOR_VERSION:
+ *
+ * The major version of the cairovnc headers, as in 0 for 0.1.0.
+ *
+ * Since: 0.1
+ */
 #define CAIROVNC_MAJOR_VERSION 0
+/**
+ * CAIROVNC_MINOR_VERSION:
+ *
+ * The minor version of the cairovnc headers, as in 1 for 0.1.0.
+ *
+ * Since: 0.1
+ */
 #define CAIROVNC_MINOR_VERSION 1
+/**
+ * CAIROVNC_MICRO_VERSION:
+ *
+ * The micro version of the cairovnc headers, as in 0 for 0.1.0.
+ *
+ * Since: 0.1
+ */
 #define CAIROVNC_MICRO_VERSION 0
 
 /**
