@@ -20,6 +20,8 @@ G_DEFINE_BOXED_TYPE (CairoVncEvent, cairovnc_event, cairovnc_event_copy, cairovn
  * @event: an event
  *
  * Returns: (transfer full): a copy of @event
+ *
+ * Since: 0.1
  */
 CairoVncEvent *
 cairovnc_event_copy (const CairoVncEvent *event)
@@ -38,6 +40,8 @@ cairovnc_event_copy (const CairoVncEvent *event)
  * @event: (nullable): an event
  *
  * Frees an event returned by cairovnc_server_pop_event().
+ *
+ * Since: 0.1
  */
 void
 cairovnc_event_free (CairoVncEvent *event)

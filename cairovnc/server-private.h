@@ -41,6 +41,7 @@ struct _CairoVncServer {
   gboolean running;
 
   /* Any thread, no lock: thread-safe objects. */
+  GMutex own_surface_lock;     /* taken for surfaces given without a lock */
   GAsyncQueue *events;
   GSource *frame_source;       /* ready when a snapshot is due */
   GSource *resume_source;      /* ready when paused readers may resume */

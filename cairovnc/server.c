@@ -54,6 +54,26 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/**
+ * CairoVncServer:
+ *
+ * Serves the pixels of a cairo surface to VNC viewers and hands their
+ * input back as [struct@CairoVnc.Event]s.
+ *
+ * Make one with [ctor@CairoVnc.Server.new] for the program's surface, set
+ * its options (properties, or their setters), start it with
+ * [method@CairoVnc.Server.start_thread], [method@CairoVnc.Server.run] or
+ * [method@CairoVnc.Server.start], and keep drawing; say
+ * [method@CairoVnc.Server.frame_ready] after each frame and take events
+ * with [method@CairoVnc.Server.pop_event].
+ *
+ * Every call is safe from any thread. The server takes the surface lock
+ * only while it copies pixels out of the surface: the program's #GMutex
+ * when it gave one, else the lock of
+ * [method@CairoVnc.Server.lock_surface].
+ *
+ * Since: 0.1
+ */
 G_DEFINE_FINAL_TYPE (CairoVncServer, cairovnc_server, G_TYPE_OBJECT)
 
 /* A source that only wakes when its ready time says so. */
@@ -135,6 +155,7 @@ static void
 cairovnc_server_init (CairoVncServer *server)
 {
   g_mutex_init (&server->state_lock);
+  g_mutex_init (&server->own_surface_lock);
   server->port = DEFAULT_PORT;
   server->desktop_name = g_strdup ("Cairo");
   server->max_clients = 2;
@@ -163,6 +184,7 @@ cairovnc_server_finalize (GObject *object)
   g_clear_pointer (&server->password_readonly, g_free);
   g_clear_pointer (&server->desktop_name, g_free);
   g_clear_pointer (&server->sent_desktop_name, g_free);
+  g_mutex_clear (&server->own_surface_lock);
   g_mutex_clear (&server->state_lock);
   G_OBJECT_CLASS (cairovnc_server_parent_class)->finalize (object);
 }
@@ -279,10 +301,12 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
   object_class->set_property = cairovnc_server_set_property;
 
   /**
-   * CairoVncServer:host: (nullable)
+   * CairoVncServer:host:
    *
    * The address or host name to listen on; %NULL listens on every address,
    * IPv6 and IPv4. Takes effect at the next start.
+   *
+   * Since: 0.1
    */
   properties[PROP_HOST] = g_param_spec_string ("host", NULL, NULL, NULL, flags);
   /**
@@ -290,25 +314,33 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
    *
    * The TCP port; 0 picks a free one (see cairovnc_server_get_port()).
    * Display :N is port 5900 + N.
+   *
+   * Since: 0.1
    */
   properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, 65535, DEFAULT_PORT, flags);
   /**
-   * CairoVncServer:password: (nullable)
+   * CairoVncServer:password:
    *
    * With a password (or a read-only password) viewers must use VNC
    * Authentication. Only the first eight characters count.
+   *
+   * Since: 0.1
    */
   properties[PROP_PASSWORD] = g_param_spec_string ("password", NULL, NULL, NULL, flags);
   /**
-   * CairoVncServer:password-readonly: (nullable)
+   * CairoVncServer:password-readonly:
    *
    * A second password: viewers that use it may watch but send no events.
+   *
+   * Since: 0.1
    */
   properties[PROP_PASSWORD_READONLY] = g_param_spec_string ("password-readonly", NULL, NULL, NULL, flags);
   /**
    * CairoVncServer:desktop-name:
    *
    * The name viewers show; changes reach viewers that support DesktopName.
+   *
+   * Since: 0.1
    */
   properties[PROP_DESKTOP_NAME] = g_param_spec_string ("desktop-name", NULL, NULL, "Cairo", flags);
   /**
@@ -316,6 +348,8 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
    *
    * How many viewers may be connected at once; 0 for no limit. Extra
    * viewers are refused with a reason.
+   *
+   * Since: 0.1
    */
   properties[PROP_MAX_CLIENTS] = g_param_spec_uint ("max-clients", NULL, NULL, 0, G_MAXUINT, 2, flags);
   /**
@@ -323,6 +357,8 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
    *
    * The most frames per second taken from the surface and sent; 0 for no
    * limit.
+   *
+   * Since: 0.1
    */
   properties[PROP_MAX_FRAMERATE] = g_param_spec_double ("max-framerate", NULL, NULL, 0, 1000, 20, flags);
   /**
@@ -331,6 +367,8 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
    * Whether viewers' input is ignored. Unless set, it is %TRUE except when
    * both #CairoVncServer:password and #CairoVncServer:password-readonly
    * are set, as in the Python CairoVNC.
+   *
+   * Since: 0.1
    */
   properties[PROP_READ_ONLY] = g_param_spec_boolean ("read-only", NULL, NULL, TRUE, flags);
   /**
@@ -339,6 +377,8 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
    * Send every new frame to every viewer without waiting for its request.
    * Viewers that announce Apple's pseudo-encoding 1011 (Screen Sharing)
    * always get pushed frames.
+   *
+   * Since: 0.1
    */
   properties[PROP_PUSH_FRAMES] = g_param_spec_boolean ("push-frames", NULL, NULL, FALSE, flags);
   /**
@@ -346,6 +386,8 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
    *
    * Log each viewer's handshake, requests and updates as messages (without
    * it they are debug lines: G_MESSAGES_DEBUG=CairoVNC shows them).
+   *
+   * Since: 0.1
    */
   properties[PROP_VERBOSE] = g_param_spec_boolean ("verbose", NULL, NULL, FALSE, flags);
   /**
@@ -354,6 +396,8 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
    * How many events may wait for the program; 0 for no limit. When the
    * queue is full the server stops reading from viewers that send input
    * until the program takes events: nothing is dropped.
+   *
+   * Since: 0.1
    */
   properties[PROP_EVENT_QUEUE_LENGTH] =
     g_param_spec_uint ("event-queue-length", NULL, NULL, 0, G_MAXUINT, 500, flags);
@@ -364,6 +408,8 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
    * The zlib compression level (0–9) of the zlib, ZRLE and Tight
    * encodings for viewers that do not ask for one with CompressLevel.
    * Takes effect for viewers' next SetEncodings.
+   *
+   * Since: 0.1
    */
   properties[PROP_ZLIB_LEVEL] = g_param_spec_uint ("zlib-level", NULL, NULL, 0, 9, 6, flags);
 
@@ -380,6 +426,8 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
    * A framebuffer update was queued for a viewer. Emitted on the server
    * context (the server's thread with cairovnc_server_start_thread()), so
    * handlers must be quick and thread-safe.
+   *
+   * Since: 0.1
    */
   signals[SIGNAL_UPDATE_SENT] =
     g_signal_new ("update-sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -391,12 +439,17 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
  * @surface: the surface to serve: an ARGB32 or RGB24 image surface, or any
  *   surface with bounded extents
  * @surface_lock: (nullable): a lock the program holds while drawing, or
- *   %NULL
+ *   %NULL to draw under cairovnc_server_lock_surface() instead
  *
  * Makes a server for @surface. Nothing listens until one of the start
- * calls.
+ * calls. The server keeps a reference to @surface.
+ *
+ * From Python, with PyGObject and its cairo support (python3-gi-cairo),
+ * @surface is a pycairo surface: `CairoVnc.Server.new(surface, None)`.
  *
  * Returns: (transfer full): a new server
+ *
+ * Since: 0.1
  */
 CairoVncServer *
 cairovnc_server_new (cairo_surface_t *surface, GMutex *surface_lock)
@@ -575,6 +628,8 @@ take_snapshot (CairoVncServer *server)
   copy_hint = server->copy_hint;
   server->has_copy_hint = FALSE;
   g_mutex_unlock (&server->state_lock);
+  if (source.lock == NULL)
+    source.lock = &server->own_surface_lock;
 
   /* Snapshots keep to a grid of max-framerate periods: a frame that comes
    * a little early waits only for its slot, lateness does not add up, and
@@ -818,6 +873,8 @@ shut_down (CairoVncServer *server)
  *
  * Returns: %TRUE when listening; %FALSE with @error set (the surface
  *   cannot be served, the port is in use, the server is running)
+ *
+ * Since: 0.1
  */
 gboolean
 cairovnc_server_start (CairoVncServer *server, GMainContext *context, GError **error)
@@ -844,6 +901,13 @@ cairovnc_server_start (CairoVncServer *server, GMainContext *context, GError **e
   g_mutex_lock (&server->state_lock);
   surface = cairo_surface_reference (server->source.surface);
   g_mutex_unlock (&server->state_lock);
+  /* A server made with g_object_new(), as GI languages may, has none yet. */
+  if (surface == NULL)
+    {
+      g_set_error_literal (error, CAIROVNC_ERROR, CAIROVNC_ERROR_UNSUPPORTED_SURFACE,
+                           "The server has no surface: give it one with cairovnc_server_set_surface()");
+      return FALSE;
+    }
   if (!snapshot_check_surface (surface, &checked, error))
     return FALSE;
   g_mutex_lock (&server->state_lock);
@@ -933,6 +997,8 @@ run_thread (gpointer data)
  * cairovnc_server_stop().
  *
  * Returns: %TRUE when listening; %FALSE with @error set
+ *
+ * Since: 0.1
  */
 gboolean
 cairovnc_server_start_thread (CairoVncServer *server, GError **error)
@@ -963,6 +1029,8 @@ cairovnc_server_start_thread (CairoVncServer *server, GError **error)
  *
  * Returns: %TRUE after a clean stop; %FALSE with @error set when it could
  *   not start
+ *
+ * Since: 0.1
  */
 gboolean
 cairovnc_server_run (CairoVncServer *server, GError **error)
@@ -1036,6 +1104,8 @@ shut_down_call (CairoVncServer *server, gpointer data)
  *
  * Disconnects every viewer and stops listening; from any thread. When it
  * returns, the port is closed. Events not yet taken stay in the queue.
+ *
+ * Since: 0.1
  */
 void
 cairovnc_server_stop (CairoVncServer *server)
@@ -1070,6 +1140,8 @@ cairovnc_server_stop (CairoVncServer *server)
  * @server: a server
  *
  * Returns: whether the server is listening
+ *
+ * Since: 0.1
  */
 gboolean
 cairovnc_server_is_running (CairoVncServer *server)
@@ -1089,6 +1161,8 @@ cairovnc_server_is_running (CairoVncServer *server)
  *
  * Returns: the port the running server listens on (the one picked when
  *   #CairoVncServer:port is 0), or 0 when it is not running
+ *
+ * Since: 0.1
  */
 guint
 cairovnc_server_get_port (CairoVncServer *server)
@@ -1115,6 +1189,8 @@ count_clients_call (CairoVncServer *server, gpointer data)
  * Returns: how many viewers are connected, in the handshake or after it.
  *   From a thread other than the server's, this waits for the server
  *   context to answer.
+ *
+ * Since: 0.1
  */
 guint
 cairovnc_server_get_n_clients (CairoVncServer *server)
@@ -1141,6 +1217,8 @@ cairovnc_server_get_n_clients (CairoVncServer *server)
  * frame; others keep their size and see the part that fits.
  *
  * Returns: %TRUE; %FALSE with @error set when @surface cannot be served
+ *
+ * Since: 0.1
  */
 gboolean
 cairovnc_server_try_set_surface (CairoVncServer  *server,
@@ -1176,6 +1254,8 @@ cairovnc_server_try_set_surface (CairoVncServer  *server,
  *
  * As cairovnc_server_try_set_surface(); a surface that cannot be served
  * is a programming error, logged as a warning, and the old one stays.
+ *
+ * Since: 0.1
  */
 void
 cairovnc_server_set_surface (CairoVncServer  *server,
@@ -1207,9 +1287,11 @@ tell_name_on_context (gpointer data)
 /**
  * cairovnc_server_set_desktop_name:
  * @server: a server
- * @name: the name, in UTF-8
+ * @name: (nullable): the name, in UTF-8; %NULL for an empty one
  *
  * Renames the desktop; viewers that support DesktopName are told.
+ *
+ * Since: 0.1
  */
 void
 cairovnc_server_set_desktop_name (CairoVncServer *server, const char *name)
@@ -1237,6 +1319,8 @@ cairovnc_server_set_desktop_name (CairoVncServer *server, const char *name)
  * @server: a server
  *
  * Returns: (transfer full): the desktop name; free it with g_free()
+ *
+ * Since: 0.1
  */
 char *
 cairovnc_server_dup_desktop_name (CairoVncServer *server)
@@ -1258,6 +1342,8 @@ cairovnc_server_dup_desktop_name (CairoVncServer *server)
  * #CairoVncServer:max-framerate), and pushed-to viewers get it unasked.
  * Programs that call this after each frame spare the server from looking
  * for changes itself.
+ *
+ * Since: 0.1
  */
 void
 cairovnc_server_frame_ready (CairoVncServer *server)
@@ -1272,12 +1358,69 @@ cairovnc_server_frame_ready (CairoVncServer *server)
 }
 
 /**
+ * cairovnc_server_lock_surface:
+ * @server: a server
+ *
+ * Takes the server's own surface lock. It is for programs that give
+ * their surface without a lock of their own (%NULL for @surface_lock in
+ * cairovnc_server_new() and cairovnc_server_set_surface()), as Python,
+ * GJS and the other GObject Introspection languages must, having no
+ * #GMutex to give: the server holds this lock while it copies the pixels
+ * of such a surface. Drawing between cairovnc_server_lock_surface() and
+ * cairovnc_server_unlock_surface() keeps viewers from ever seeing half a
+ * frame. In Python:
+ *
+ * ```python
+ * server = CairoVnc.Server.new(surface, None)
+ * ...
+ * server.lock_surface()
+ * try:
+ *     draw(context)
+ * finally:
+ *     server.unlock_surface()
+ * server.frame_ready()
+ * ```
+ *
+ * The lock is not recursive. The server holds it only for the copy, never
+ * while it encodes or sends, so drawing waits at most one copy of the
+ * surface. A surface given with a lock of the program's own is copied
+ * under that lock, not this one.
+ *
+ * Since: 0.1
+ */
+void
+cairovnc_server_lock_surface (CairoVncServer *server)
+{
+  g_return_if_fail (CAIROVNC_IS_SERVER (server));
+  g_mutex_lock (&server->own_surface_lock);
+}
+
+/**
+ * cairovnc_server_unlock_surface:
+ * @server: a server
+ *
+ * Releases the lock taken by cairovnc_server_lock_surface(), on the same
+ * thread.
+ *
+ * Since: 0.1
+ */
+void
+cairovnc_server_unlock_surface (CairoVncServer *server)
+{
+  g_return_if_fail (CAIROVNC_IS_SERVER (server));
+  g_mutex_unlock (&server->own_surface_lock);
+}
+
+/**
  * cairovnc_server_add_damage:
  * @server: a server
  * @rect: an area of the surface that changed
  *
  * Says that @rect changed: its tiles are sent with the next frame even if
- * they compare equal.
+ * they compare equal. (From Python, @rect is a
+ * `gi.repository.cairo.RectangleInt`, not a pycairo one.)
+ *
+ * Since: 0.1
  */
 void
 cairovnc_server_add_damage (CairoVncServer *server, const cairo_rectangle_int_t *rect)
@@ -1302,6 +1445,8 @@ cairovnc_server_add_damage (CairoVncServer *server, const cairo_rectangle_int_t 
  * are told to copy instead of being sent the pixels again. Checked
  * against the pixels before use; vertical scrolls of whole rows are found
  * without it.
+ *
+ * Since: 0.1
  */
 void
 cairovnc_server_add_copy (CairoVncServer *server, const cairo_rectangle_int_t *dest, int dx, int dy)
@@ -1338,16 +1483,106 @@ cairovnc_server_add_copy (CairoVncServer *server, const cairo_rectangle_int_t *d
     g_object_notify_by_pspec (G_OBJECT (server), properties[prop]);       \
   }
 
+/**
+ * cairovnc_server_set_host:
+ * @server: a server
+ * @host: (nullable): an address or host name; %NULL for every address
+ *
+ * Sets #CairoVncServer:host, the address to listen on at the next start.
+ *
+ * Since: 0.1
+ */
 DEFINE_STRING_SETTER (cairovnc_server_set_host, host, PROP_HOST)
+/**
+ * cairovnc_server_set_password:
+ * @server: a server
+ * @password: (nullable): the password; %NULL for none
+ *
+ * Sets #CairoVncServer:password, asked of viewers that connect afterwards.
+ *
+ * Since: 0.1
+ */
 DEFINE_STRING_SETTER (cairovnc_server_set_password, password, PROP_PASSWORD)
+/**
+ * cairovnc_server_set_password_readonly:
+ * @server: a server
+ * @password: (nullable): the watch-only password; %NULL for none
+ *
+ * Sets #CairoVncServer:password-readonly.
+ *
+ * Since: 0.1
+ */
 DEFINE_STRING_SETTER (cairovnc_server_set_password_readonly, password_readonly, PROP_PASSWORD_READONLY)
+/**
+ * cairovnc_server_set_port:
+ * @server: a server
+ * @port: the TCP port; 0 picks a free one
+ *
+ * Sets #CairoVncServer:port, used at the next start.
+ *
+ * Since: 0.1
+ */
 DEFINE_VALUE_SETTER (cairovnc_server_set_port, guint, port, PROP_PORT)
+/**
+ * cairovnc_server_set_max_clients:
+ * @server: a server
+ * @max_clients: how many viewers at once; 0 for no limit
+ *
+ * Sets #CairoVncServer:max-clients.
+ *
+ * Since: 0.1
+ */
 DEFINE_VALUE_SETTER (cairovnc_server_set_max_clients, guint, max_clients, PROP_MAX_CLIENTS)
+/**
+ * cairovnc_server_set_max_framerate:
+ * @server: a server
+ * @fps: the most frames a second; 0 for no limit
+ *
+ * Sets #CairoVncServer:max-framerate.
+ *
+ * Since: 0.1
+ */
 DEFINE_VALUE_SETTER (cairovnc_server_set_max_framerate, double, max_framerate, PROP_MAX_FRAMERATE)
+/**
+ * cairovnc_server_set_push_frames:
+ * @server: a server
+ * @push: whether every viewer gets frames unasked
+ *
+ * Sets #CairoVncServer:push-frames.
+ *
+ * Since: 0.1
+ */
 DEFINE_VALUE_SETTER (cairovnc_server_set_push_frames, gboolean, push_frames, PROP_PUSH_FRAMES)
+/**
+ * cairovnc_server_set_verbose:
+ * @server: a server
+ * @verbose: whether viewers' traffic is logged as messages
+ *
+ * Sets #CairoVncServer:verbose.
+ *
+ * Since: 0.1
+ */
 DEFINE_VALUE_SETTER (cairovnc_server_set_verbose, gboolean, verbose, PROP_VERBOSE)
+/**
+ * cairovnc_server_set_event_queue_length:
+ * @server: a server
+ * @length: how many events may wait; 0 for no limit
+ *
+ * Sets #CairoVncServer:event-queue-length.
+ *
+ * Since: 0.1
+ */
 DEFINE_VALUE_SETTER (cairovnc_server_set_event_queue_length, guint, event_queue_length,
                      PROP_EVENT_QUEUE_LENGTH)
+/**
+ * cairovnc_server_set_zlib_level:
+ * @server: a server
+ * @level: the zlib level, 0 to 9
+ *
+ * Sets #CairoVncServer:zlib-level.
+ *
+ * Since: 0.1
+ */
 DEFINE_VALUE_SETTER (cairovnc_server_set_zlib_level, guint, zlib_level, PROP_ZLIB_LEVEL)
 
 /**
@@ -1357,6 +1592,8 @@ DEFINE_VALUE_SETTER (cairovnc_server_set_zlib_level, guint, zlib_level, PROP_ZLI
  *
  * Viewers that used #CairoVncServer:password-readonly stay read-only.
  * Takes effect for viewers that connect afterwards.
+ *
+ * Since: 0.1
  */
 void
 cairovnc_server_set_read_only (CairoVncServer *server, gboolean read_only)
@@ -1375,6 +1612,8 @@ cairovnc_server_set_read_only (CairoVncServer *server, gboolean read_only)
  *
  * Returns: whether viewers that connect now get no input (see
  *   #CairoVncServer:read-only for the default)
+ *
+ * Since: 0.1
  */
 gboolean
 cairovnc_server_get_read_only (CairoVncServer *server)
@@ -1386,12 +1625,16 @@ cairovnc_server_get_read_only (CairoVncServer *server)
 /**
  * cairovnc_server_pop_event:
  * @server: a server
- * @timeout_us: how long to wait: 0 not at all, a negative value for ever
+ * @timeout_us: how long to wait, in microseconds: 0 not at all, a
+ *   negative value for ever
  *
- * Takes the oldest event from the viewers.
+ * Takes the oldest event from the viewers. Any thread may wait here; with
+ * PyGObject other Python threads run meanwhile.
  *
  * Returns: (transfer full) (nullable): the event, or %NULL when none came
  *   in time; free it with cairovnc_event_free()
+ *
+ * Since: 0.1
  */
 CairoVncEvent *
 cairovnc_server_pop_event (CairoVncServer *server, gint64 timeout_us)
@@ -1417,14 +1660,17 @@ cairovnc_server_pop_event (CairoVncServer *server, gint64 timeout_us)
 }
 
 /**
- * cairovnc_server_get_event_queue:
+ * cairovnc_server_get_event_queue: (skip)
  * @server: a server
  *
- * The queue events arrive on, for programs that wait on it themselves.
+ * The queue events arrive on, for C programs that wait on it themselves
+ * (GObject Introspection languages use cairovnc_server_pop_event()).
  * Readers paused for a full queue look for room every 50 ms when events
  * are not taken with cairovnc_server_pop_event().
  *
  * Returns: (transfer none): the event queue (of #CairoVncEvent)
+ *
+ * Since: 0.1
  */
 GAsyncQueue *
 cairovnc_server_get_event_queue (CairoVncServer *server)

@@ -2,6 +2,9 @@
 # ones. Sourced by demos/run.sh and tests/run.sh.
 BUILD_PACKAGES=(gcc meson ninja-build pkg-config libcairo2-dev libglib2.0-dev zlib1g-dev libssl-dev libturbojpeg0-dev)
 TEST_PACKAGES=(check libvncserver-dev gvncviewer)
+# GObject Introspection, and Python through it (PyGObject with pycairo).
+PYTHON_PACKAGES=(gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 gir1.2-freedesktop
+                 python3-gi python3-gi-cairo python3-cairo)
 
 install_missing() {
   local missing=()
@@ -14,5 +17,6 @@ install_missing() {
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -q >/dev/null || return 1
-  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null || return 1
+  # Wait for another apt that holds the lock rather than fail.
+  $sudo apt-get install -o DPkg::Lock::Timeout=300 -y -q --no-install-recommends "${missing[@]}" >/dev/null || return 1
 }

@@ -7,7 +7,7 @@ top=$(cd "$here/.." && pwd)
 build="$top/build"
 source "$top/tests/deps.sh"
 
-install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" || exit 1
+install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${PYTHON_PACKAGES[@]}" || exit 1
 
 cd "$top"
 if [ ! -f "$build/build.ninja" ]; then
