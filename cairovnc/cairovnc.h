@@ -72,6 +72,8 @@ CAIROVNC_API GQuark cairovnc_error_quark (void);
  * @CAIROVNC_ERROR_LISTEN: the server could not listen on its address and port
  * @CAIROVNC_ERROR_RUNNING: the server is already running, or not running
  * @CAIROVNC_ERROR_PROTOCOL: a viewer broke the protocol (used in log lines)
+ * @CAIROVNC_ERROR_TOO_LARGE: clipboard data is larger than
+ *   #CairoVncServer:clipboard-max-size
  *
  * Error codes in the %CAIROVNC_ERROR domain.
  *
@@ -82,16 +84,18 @@ typedef enum {
   CAIROVNC_ERROR_LISTEN,
   CAIROVNC_ERROR_RUNNING,
   CAIROVNC_ERROR_PROTOCOL,
+  CAIROVNC_ERROR_TOO_LARGE,
 } CairoVncError;
 
 /**
  * CairoVncEventType:
- * @CAIROVNC_EVENT_KEY: a key went down or up (@keysym, @down)
+ * @CAIROVNC_EVENT_KEY: a key went down or up (@keysym, @down, @keycode)
  * @CAIROVNC_EVENT_MOVE: the pointer moved (@x, @y, @buttons)
  * @CAIROVNC_EVENT_CLICK: a pointer button went down or up (@x, @y,
  *   @button, @down)
  * @CAIROVNC_EVENT_SCROLL: one wheel step (@x, @y, @dx, @dy)
- * @CAIROVNC_EVENT_CLIPBOARD: the viewer's clipboard changed (@text)
+ * @CAIROVNC_EVENT_CLIPBOARD: the viewer's clipboard changed (@text, @rtf,
+ *   @html)
  *
  * Since: 0.1
  */
@@ -117,7 +121,15 @@ typedef enum {
  * @button: CLICK: the button, 0 for the first
  * @dx: SCROLL: +1 one step right, -1 one step left
  * @dy: SCROLL: +1 one step up, -1 one step down
- * @text: (nullable): CLIPBOARD: the text, in UTF-8
+ * @text: (nullable): CLIPBOARD: the text, in UTF-8, lines ending in LF;
+ *   %NULL when the viewer offered no text (only RTF or HTML)
+ * @keycode: KEY: the XT scancode of the key when the viewer sends QEMU
+ *   extended key events (0x1e for the A key, 0xe0 0x4d as 0xcd), whatever
+ *   the keyboard layout; 0 when it does not
+ * @rtf: (nullable): CLIPBOARD: the RTF document when the viewer offered
+ *   one (Extended Clipboard)
+ * @html: (nullable): CLIPBOARD: the HTML fragment when the viewer offered
+ *   one (Extended Clipboard), without the CF_HTML header it travels in
  *
  * One input event from a viewer. A flat struct: the fields a type does not
  * use are zero. Free with cairovnc_event_free().
@@ -137,6 +149,9 @@ typedef struct {
   int dx;
   int dy;
   char *text;
+  guint32 keycode;
+  char *rtf;
+  char *html;
 } CairoVncEvent;
 
 #define CAIROVNC_TYPE_EVENT (cairovnc_event_get_type ())
@@ -188,6 +203,23 @@ CAIROVNC_API void cairovnc_server_add_copy (CairoVncServer              *server,
                                             int                          dx,
                                             int                          dy);
 
+CAIROVNC_API gboolean cairovnc_server_try_set_cursor (CairoVncServer  *server,
+                                                      cairo_surface_t *surface,
+                                                      int              hot_x,
+                                                      int              hot_y,
+                                                      GError         **error);
+CAIROVNC_API void cairovnc_server_set_cursor (CairoVncServer  *server,
+                                              cairo_surface_t *surface,
+                                              int              hot_x,
+                                              int              hot_y);
+CAIROVNC_API gboolean cairovnc_server_set_clipboard (CairoVncServer *server,
+                                                     const char     *text,
+                                                     const char     *rtf,
+                                                     const char     *html,
+                                                     GError        **error);
+CAIROVNC_API void cairovnc_server_set_clipboard_text (CairoVncServer *server,
+                                                      const char     *text);
+
 CAIROVNC_API void cairovnc_server_set_host (CairoVncServer *server, const char *host);
 CAIROVNC_API void cairovnc_server_set_port (CairoVncServer *server, guint port);
 CAIROVNC_API void cairovnc_server_set_password (CairoVncServer *server, const char *password);
@@ -201,6 +233,7 @@ CAIROVNC_API void cairovnc_server_set_push_frames (CairoVncServer *server, gbool
 CAIROVNC_API void cairovnc_server_set_verbose (CairoVncServer *server, gboolean verbose);
 CAIROVNC_API void cairovnc_server_set_event_queue_length (CairoVncServer *server, guint length);
 CAIROVNC_API void cairovnc_server_set_zlib_level (CairoVncServer *server, guint level);
+CAIROVNC_API void cairovnc_server_set_clipboard_max_size (CairoVncServer *server, guint max_size);
 
 CAIROVNC_API CairoVncEvent *cairovnc_server_pop_event (CairoVncServer *server,
                                                        gint64          timeout_us);

@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include "auth.h"
+#include "clipboard.h"
+#include "cursor.h"
 #include "events.h"
 #include "rfb.h"
 
@@ -29,8 +31,6 @@
 #define AUTH_FAILURE_DELAY_MS 1000
 /* How long a refused viewer has to read why. */
 #define CLOSING_TIMEOUT_S 10
-/* Largest ClientCutText accepted (as the Python CairoVNC's clipboard limit). */
-#define MAX_CUT_TEXT (20 * 1024 * 1024)
 /* Reads per wakeup, so one busy viewer cannot hold the context. */
 #define READ_CHUNK 65536
 #define READS_PER_WAKEUP 4
@@ -85,6 +85,13 @@ struct _Client {
   gboolean supports_desktop_name;
   gboolean supports_last_rect;
   gboolean supports_copy_rect;
+  gboolean supports_cursor;          /* Cursor (-239) */
+  gboolean supports_cursor_alpha;    /* Cursor With Alpha (-314) */
+  guint64 cursor_sent;               /* the server's cursor_serial it has */
+  gboolean supports_qemu_keys;
+  gboolean told_qemu_keys;           /* the QEMU Extended Key Event rectangle went out */
+  ClipboardPeer clipboard;
+  gboolean clipboard_ready;          /* has sent SetEncodings or a request */
   gboolean told_continuous_updates;  /* the first EndOfContinuousUpdates went out */
   gboolean told_fence;               /* the first ServerFence went out */
   gboolean continuous;               /* EnableContinuousUpdates is on */
@@ -113,11 +120,14 @@ struct _Client {
   gboolean batch_has_copy;
   CopyOp batch_copy;
   gboolean batch_has_name;
+  gboolean batch_has_cursor;
+  gboolean batch_has_qemu_keys;
   guint64 updates_sent;
 };
 
 static void process_input (Client *c);
 static void flush_output (Client *c);
+static gboolean queue_clipboard_messages (Client *c);
 
 #define CLIENT_TRACE(c, fmt, ...) \
   SERVER_TRACE ((c)->server, "viewer %u (%s): " fmt, (c)->id, (c)->address, ##__VA_ARGS__)
@@ -162,6 +172,7 @@ client_new (CairoVncServer *server, GSocket *socket, guint id)
   encoder_normalize_params (&c->params);
   c->pending = cairo_region_create ();
   c->requested = cairo_region_create ();
+  clipboard_peer_init (&c->clipboard);
   g_socket_set_blocking (socket, FALSE);
   return c;
 }
@@ -291,6 +302,14 @@ output_drained (Client *c)
       client_close (c, reason);
       return;
     }
+  /* Clipboard messages wait for an empty queue: however often the
+   * program sets it or the viewer asks, at most one message of each kind
+   * waits for a viewer that does not read. */
+  if (queue_clipboard_messages (c))
+    {
+      flush_output (c);
+      return;
+    }
   if (c->update_in_flight && c->batch == NULL)
     {
       c->update_in_flight = FALSE;
@@ -393,6 +412,73 @@ send_deferred (Client *c)
 
   while ((bytes = g_queue_pop_head (&c->after_update)) != NULL)
     send_bytes (c, bytes);
+}
+
+/* Queues what the viewer is owed of the clipboard; TRUE when anything. */
+static gboolean
+queue_clipboard_messages (Client *c)
+{
+  CairoVncServer *server = c->server;
+  g_autoptr (ClipboardData) current = NULL;
+  guint32 max_size;
+  int level;
+  gboolean queued = FALSE;
+
+  if (c->state != CLIENT_NORMAL || !c->clipboard_ready)
+    return FALSE;
+  g_mutex_lock (&server->state_lock);
+  current = server->clipboard != NULL ? clipboard_data_ref (server->clipboard) : NULL;
+  max_size = server->clipboard_max_size;
+  level = (int) server->zlib_level;
+  g_mutex_unlock (&server->state_lock);
+
+  for (;;)
+    {
+      const char *not_sent = NULL;
+      GBytes *message = clipboard_peer_next_message (&c->clipboard, current, max_size, level, &not_sent);
+
+      if (message != NULL)
+        {
+          CLIENT_TRACE (c, "clipboard message of %" G_GSIZE_FORMAT " bytes", g_bytes_get_size (message));
+          send_bytes (c, message);
+          queued = TRUE;
+        }
+      else if (not_sent != NULL)
+        {
+          CLIENT_INFO (c, "clipboard not sent: %s", not_sent);
+        }
+      else
+        {
+          return queued;
+        }
+    }
+}
+
+/* The viewer has said what it supports (or asked for pixels): the
+ * program's clipboard can be offered in a form it reads. */
+static void
+set_clipboard_ready (Client *c)
+{
+  CairoVncServer *server = c->server;
+
+  if (c->clipboard_ready)
+    return;
+  c->clipboard_ready = TRUE;
+  g_mutex_lock (&server->state_lock);
+  c->clipboard.offer_due = server->clipboard != NULL;
+  g_mutex_unlock (&server->state_lock);
+}
+
+void
+client_clipboard_changed (Client *c)
+{
+  g_autoptr (Client) hold = client_ref (c);
+
+  if (c->state != CLIENT_NORMAL || !c->clipboard_ready)
+    return;
+  c->clipboard.offer_due = TRUE;
+  if (g_queue_is_empty (&c->output))
+    flush_output (c);
 }
 
 /* Input. */
@@ -715,6 +801,8 @@ handle_set_pixel_format (Client *c, const RfbPixelFormat *requested)
   c->converter = pixfmt_converter_new (&format);
   pixfmt_key (&format, &c->params.format);
   mark_all_pending (c);
+  /* The viewer keeps a Cursor shape in the format it came in. */
+  c->cursor_sent = 0;
   return TRUE;
 }
 
@@ -733,6 +821,7 @@ handle_set_encodings (Client *c, const RfbClientMessage *msg)
   EncoderParams params = { 0 };
   gboolean chosen = FALSE;
   gboolean wants_fence = FALSE, wants_continuous_updates = FALSE;
+  gboolean had_cursor = c->supports_cursor, had_cursor_alpha = c->supports_cursor_alpha;
 
   params.encoding = RFB_ENCODING_RAW;
   params.compress_level = -1;
@@ -744,6 +833,10 @@ handle_set_encodings (Client *c, const RfbClientMessage *msg)
   c->supports_desktop_name = FALSE;
   c->supports_last_rect = FALSE;
   c->supports_copy_rect = FALSE;
+  c->supports_cursor = FALSE;
+  c->supports_cursor_alpha = FALSE;
+  c->supports_qemu_keys = FALSE;
+  c->clipboard.extended = FALSE;
   c->apple = FALSE;
 
   /* The first encoding the viewer lists that we have is its choice; the
@@ -787,6 +880,18 @@ handle_set_encodings (Client *c, const RfbClientMessage *msg)
         case RFB_ENCODING_APPLE_PUSH:
           c->apple = TRUE;
           break;
+        case RFB_ENCODING_CURSOR:
+          c->supports_cursor = TRUE;
+          break;
+        case RFB_ENCODING_CURSOR_WITH_ALPHA:
+          c->supports_cursor_alpha = TRUE;
+          break;
+        case RFB_ENCODING_QEMU_EXTENDED_KEY_EVENT:
+          c->supports_qemu_keys = TRUE;
+          break;
+        case RFB_ENCODING_EXTENDED_CLIPBOARD:
+          c->clipboard.extended = TRUE;
+          break;
         default:
           break;
         }
@@ -815,13 +920,24 @@ handle_set_encodings (Client *c, const RfbClientMessage *msg)
       c->told_continuous_updates = TRUE;
       send_after_update (c, rfb_build_end_of_continuous_updates ());
     }
+  /* A viewer that starts drawing the cursor itself needs the shape. */
+  if (c->supports_cursor != had_cursor || c->supports_cursor_alpha != had_cursor_alpha)
+    c->cursor_sent = 0;
+  /* Our capabilities answer every SetEncodings that names the Extended
+   * Clipboard (rfbproto.rst "Extended Clipboard Pseudo-Encoding"). */
+  if (c->clipboard.extended)
+    c->clipboard.caps_due = TRUE;
+  set_clipboard_ready (c);
 
-  CLIENT_TRACE (c, "%u encodings: using %s (compression %d, quality %d)%s%s%s%s",
+  CLIENT_TRACE (c, "%u encodings: using %s (compression %d, quality %d)%s%s%s%s%s%s%s",
                 msg->encodings.count, encoder_name (c->params.encoding),
                 c->params.compress_level, c->params.quality_level,
                 c->supports_extended_desktop_size ? ", ExtendedDesktopSize" : "",
                 c->supports_desktop_size ? ", DesktopSize" : "",
                 c->supports_desktop_name ? ", DesktopName" : "",
+                c->supports_cursor_alpha ? ", Cursor With Alpha" : c->supports_cursor ? ", Cursor" : "",
+                c->supports_qemu_keys ? ", QEMU keys" : "",
+                c->clipboard.extended ? ", Extended Clipboard" : "",
                 c->apple ? ", Apple push frames" : "");
 }
 
@@ -860,6 +976,7 @@ handle_update_request (Client *c, const RfbClientMessage *msg)
   cairo_region_union (c->requested, region);
   cairo_region_destroy (region);
   c->asked = TRUE;
+  set_clipboard_ready (c);
 }
 
 static void
@@ -954,29 +1071,108 @@ handle_pointer (Client *c, const RfbClientMessage *msg)
 }
 
 static void
-handle_key (Client *c, guint32 keysym, gboolean down)
+handle_key (Client *c, guint32 keysym, gboolean down, guint32 keycode)
 {
   CairoVncEvent *event = events_new (CAIROVNC_EVENT_KEY, c->id);
 
   event->keysym = keysym;
   event->down = down;
+  /* Print Screen is 0x54; servers accept 0xb7 for it too (rfbproto.rst
+   * "QEMU Extended Key Event Message"). */
+  event->keycode = keycode == 0xb7 ? 0x54 : keycode;
   queue_event (c, event);
+}
+
+static void
+queue_clipboard_event (Client *c, char *text, char *rtf, char *html)
+{
+  CairoVncEvent *event = events_new (CAIROVNC_EVENT_CLIPBOARD, c->id);
+
+  event->text = text;
+  event->rtf = rtf;
+  event->html = html;
+  queue_event (c, event);
+}
+
+static guint32
+get_clipboard_max_size (Client *c)
+{
+  guint32 max_size;
+
+  g_mutex_lock (&c->server->state_lock);
+  max_size = c->server->clipboard_max_size;
+  g_mutex_unlock (&c->server->state_lock);
+  return max_size;
+}
+
+/* An extended ClientCutText. Its framing was checked by the parser; what
+ * is wrong inside (a zlib bomb, a format over clipboard-max-size, a
+ * corrupt stream) drops the message with a log line and the viewer stays. */
+static void
+handle_extended_cut_text (Client *c, const guint8 *data, gsize len)
+{
+  ClipboardMessage msg;
+  g_autoptr (GError) error = NULL;
+
+  if (!c->clipboard.extended)
+    {
+      CLIENT_INFO (c, "extended clipboard message dropped: the viewer did not announce the extension");
+      return;
+    }
+  if (!clipboard_parse_extended (data, len, get_clipboard_max_size (c), &msg, &error))
+    {
+      CLIENT_INFO (c, "clipboard dropped: %s", error->message);
+      return;
+    }
+  switch (msg.action)
+    {
+    case CLIPBOARD_ACTION_CAPS:
+      c->clipboard.caps = msg.caps;
+      CLIENT_TRACE (c, "extended clipboard capabilities %#x, %u bytes of text", msg.caps.flags,
+                    msg.caps.max_size[0]);
+      break;
+    case CLIPBOARD_ACTION_REQUEST:
+      /* The action bit keeps a request for no known format owed: it is
+       * answered with an empty provide. */
+      c->clipboard.provide_due |= msg.formats | CLIPBOARD_ACTION_PROVIDE;
+      break;
+    case CLIPBOARD_ACTION_PEEK:
+      c->clipboard.notify_due = TRUE;
+      break;
+    case CLIPBOARD_ACTION_NOTIFY:
+      if (c->read_only)
+        CLIENT_TRACE (c, "clipboard of a read-only viewer ignored");
+      else if (msg.formats & CLIPBOARD_KNOWN_FORMATS)
+        c->clipboard.request_due |= msg.formats & CLIPBOARD_KNOWN_FORMATS;
+      break;
+    case CLIPBOARD_ACTION_PROVIDE:
+      if (c->read_only)
+        CLIENT_TRACE (c, "clipboard of a read-only viewer ignored");
+      else if (msg.text == NULL && msg.rtf == NULL && msg.html == NULL)
+        CLIENT_TRACE (c, "clipboard without text, RTF or HTML ignored");
+      else
+        queue_clipboard_event (c, g_steal_pointer (&msg.text), g_steal_pointer (&msg.rtf),
+                               g_steal_pointer (&msg.html));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  clipboard_message_clear (&msg);
 }
 
 static void
 handle_cut_text (Client *c, const RfbClientMessage *msg)
 {
-  CairoVncEvent *event;
-
   if (msg->cut_text.length < 0)
     {
-      /* Extended Clipboard was not offered to this viewer. */
-      CLIENT_TRACE (c, "extended clipboard message ignored");
+      /* The magnitude was checked by the parser. */
+      handle_extended_cut_text (c, msg->cut_text.data, (gsize) -(gint64) msg->cut_text.length);
       return;
     }
-  event = events_new (CAIROVNC_EVENT_CLIPBOARD, c->id);
-  event->text = events_latin1_to_utf8 (msg->cut_text.data, (gsize) msg->cut_text.length);
-  queue_event (c, event);
+  if (c->read_only)
+    return;
+  queue_clipboard_event (c, clipboard_text_from_latin1 (msg->cut_text.data, (gsize) msg->cut_text.length),
+                         NULL, NULL);
 }
 
 /* Returns FALSE to stop reading for now (closed, or the queue is full). */
@@ -985,7 +1181,7 @@ handle_message (Client *c, const guint8 *data, gsize len, gsize *consumed)
 {
   RfbClientMessage msg;
   g_autoptr (GError) error = NULL;
-  RfbParseResult result = rfb_parse_client_message (data, len, MAX_CUT_TEXT,
+  RfbParseResult result = rfb_parse_client_message (data, len, get_clipboard_max_size (c),
                                                     &msg, consumed, &error);
 
   if (result == RFB_PARSE_NEED_MORE)
@@ -1021,19 +1217,19 @@ handle_message (Client *c, const guint8 *data, gsize len, gsize *consumed)
       break;
     case RFB_KEY_EVENT:
       if (!c->read_only)
-        handle_key (c, msg.key.keysym, msg.key.down);
+        handle_key (c, msg.key.keysym, msg.key.down, 0);
       break;
     case RFB_POINTER_EVENT:
       if (!c->read_only)
         handle_pointer (c, &msg);
       break;
     case RFB_CLIENT_CUT_TEXT:
-      if (!c->read_only)
-        handle_cut_text (c, &msg);
+      /* Read-only viewers may still ask for the program's clipboard. */
+      handle_cut_text (c, &msg);
       break;
     case RFB_QEMU_CLIENT_MESSAGE:
       if (!c->read_only)
-        handle_key (c, msg.qemu.keysym, msg.qemu.down);
+        handle_key (c, msg.qemu.keysym, msg.qemu.down, msg.qemu.keycode);
       break;
     case RFB_SET_DESKTOP_SIZE:
       handle_set_desktop_size (c);
@@ -1195,6 +1391,38 @@ name_is_due (Client *c)
   return due;
 }
 
+static gboolean
+cursor_is_due (Client *c)
+{
+  CairoVncServer *server = c->server;
+  gboolean due;
+
+  if (!c->supports_cursor && !c->supports_cursor_alpha)
+    return FALSE;
+  g_mutex_lock (&server->state_lock);
+  due = server->cursor_serial != c->cursor_sent;
+  g_mutex_unlock (&server->state_lock);
+  return due;
+}
+
+/* The current cursor, with Alpha when the viewer takes it. */
+static void
+append_cursor (Client *c, GByteArray *out)
+{
+  CairoVncServer *server = c->server;
+  g_autoptr (Cursor) cursor = NULL;
+
+  g_mutex_lock (&server->state_lock);
+  cursor = server->cursor != NULL ? cursor_ref (server->cursor) : NULL;
+  c->cursor_sent = server->cursor_serial;
+  g_mutex_unlock (&server->state_lock);
+  if (c->supports_cursor_alpha)
+    cursor_append_alpha_rect (cursor, out);
+  else
+    cursor_append_rect (cursor, c->converter, out);
+  CLIENT_TRACE (c, "cursor %dx%d", cursor != NULL ? cursor->width : 0, cursor != NULL ? cursor->height : 0);
+}
+
 static void
 append_copy_rect (GByteArray *out, const CopyOp *op)
 {
@@ -1219,7 +1447,8 @@ on_batch_ready (gpointer data)
 
   do
     {
-      guint extra = (c->batch_has_name ? 1 : 0) + (c->batch_has_copy ? 1 : 0);
+      guint extra = (c->batch_has_name ? 1 : 0) + (c->batch_has_copy ? 1 : 0) +
+                    (c->batch_has_cursor ? 1 : 0) + (c->batch_has_qemu_keys ? 1 : 0);
       guint rects = extra, n = 0;
       g_autoptr (GByteArray) header = g_byte_array_new ();
 
@@ -1228,15 +1457,23 @@ on_batch_ready (gpointer data)
       while (done + n < n_tiles &&
              rects + tile_batch_get_n_rects (batch, done + n) <= MAX_RECTS_PER_UPDATE)
         rects += tile_batch_get_n_rects (batch, done + n++);
-      n_rects += rects;
+      n_rects += rects - extra;
       rfb_append_update_header (header, (guint16) rects);
       if (c->batch_has_name)
         append_desktop_name (c, header);
+      if (c->batch_has_cursor)
+        append_cursor (c, header);
+      /* "Send your keys as QEMU extended key events" (rfbproto.rst "QEMU
+       * Extended Key Event Pseudo-encoding"). */
+      if (c->batch_has_qemu_keys)
+        rfb_append_rect_header (header, 0, 0, 0, 0, RFB_ENCODING_QEMU_EXTENDED_KEY_EVENT);
       /* The copy reads the viewer's pixels before any tile overwrites them. */
       if (c->batch_has_copy)
         append_copy_rect (header, &c->batch_copy);
       c->batch_has_name = FALSE;
       c->batch_has_copy = FALSE;
+      c->batch_has_cursor = FALSE;
+      c->batch_has_qemu_keys = FALSE;
       bytes += header->len;
       send_byte_array (c, g_steal_pointer (&header));
       for (guint i = 0; i < n; i++)
@@ -1285,7 +1522,7 @@ client_try_send (Client *c)
   cairo_rectangle_int_t fb = { 0, 0, c->fb_width, c->fb_height };
   cairo_rectangle_int_t frame_rect;
   cairo_region_t *region;
-  gboolean send_name;
+  gboolean send_name, send_cursor, send_qemu_keys;
   Frame *frame;
   guint8 *wanted;
   gboolean push, spans;
@@ -1346,8 +1583,10 @@ client_try_send (Client *c)
   cairo_region_intersect_rectangle (region, &fb);
   cairo_region_intersect_rectangle (region, &frame_rect);
   send_name = name_is_due (c);
+  send_cursor = cursor_is_due (c);
+  send_qemu_keys = c->supports_qemu_keys && !c->told_qemu_keys;
 
-  if (cairo_region_is_empty (region) && !send_name && !c->has_copy)
+  if (cairo_region_is_empty (region) && !send_name && !c->has_copy && !send_cursor && !send_qemu_keys)
     {
       cairo_region_destroy (region);
       if (!g_queue_is_empty (&c->output))
@@ -1377,6 +1616,9 @@ client_try_send (Client *c)
   c->batch = tile_batch_new (on_batch_ready, c);
   c->batch_encoding = c->params.encoding;
   c->batch_has_name = send_name;
+  c->batch_has_cursor = send_cursor;
+  c->batch_has_qemu_keys = send_qemu_keys;
+  c->told_qemu_keys = c->told_qemu_keys || send_qemu_keys;
   c->batch_has_copy = c->has_copy;
   c->batch_copy = c->copy;
   c->has_copy = FALSE;

@@ -32,6 +32,9 @@ void client_frame_changed (Client *client, Frame *frame, const cairo_region_t *d
 /* The desktop name changed. */
 void client_name_changed (Client *client);
 
+/* The program's clipboard changed: it is offered to the viewer. */
+void client_clipboard_changed (Client *client);
+
 /* Sends an update now if one is due and allowed. */
 void client_try_send (Client *client);
 

@@ -32,6 +32,8 @@ cairovnc_event_copy (const CairoVncEvent *event)
   copy = g_new (CairoVncEvent, 1);
   *copy = *event;
   copy->text = g_strdup (event->text);
+  copy->rtf = g_strdup (event->rtf);
+  copy->html = g_strdup (event->html);
   return copy;
 }
 
@@ -49,6 +51,8 @@ cairovnc_event_free (CairoVncEvent *event)
   if (event == NULL)
     return;
   g_free (event->text);
+  g_free (event->rtf);
+  g_free (event->html);
   g_free (event);
 }
 

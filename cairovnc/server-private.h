@@ -6,6 +6,8 @@
 #pragma once
 
 #include "cairovnc.h"
+#include "clipboard.h"
+#include "cursor.h"
 #include "frame.h"
 #include "tilecache.h"
 
@@ -31,6 +33,10 @@ struct _CairoVncServer {
   gboolean verbose;
   guint event_queue_length;
   guint zlib_level;
+  guint clipboard_max_size;
+  Cursor *cursor;              /* NULL: the viewers' own pointer */
+  guint64 cursor_serial;       /* counts cursor changes; 0 before the first */
+  ClipboardData *clipboard;    /* the program's clipboard, or NULL */
   SurfaceSource source;        /* what the next snapshot copies */
   gboolean source_changed;
   cairo_region_t *damage_hints;

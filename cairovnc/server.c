@@ -27,6 +27,9 @@
  * through cairovnc_server_pop_event(). */
 #define RESUME_POLL_US (50 * 1000)
 #define DEFAULT_PORT 5900
+/* As the Python CairoVNC's clipboard_maximum_size. */
+#define DEFAULT_CLIPBOARD_MAX_SIZE (20 * 1024 * 1024)
+#define MAX_CLIPBOARD_MAX_SIZE (1024 * 1024 * 1024)
 
 enum {
   PROP_0,
@@ -42,6 +45,7 @@ enum {
   PROP_VERBOSE,
   PROP_EVENT_QUEUE_LENGTH,
   PROP_ZLIB_LEVEL,
+  PROP_CLIPBOARD_MAX_SIZE,
   N_PROPS
 };
 
@@ -163,6 +167,7 @@ cairovnc_server_init (CairoVncServer *server)
   server->read_only = TRUE;
   server->event_queue_length = 500;
   server->zlib_level = 6;
+  server->clipboard_max_size = DEFAULT_CLIPBOARD_MAX_SIZE;
   server->events = g_async_queue_new_full ((GDestroyNotify) cairovnc_event_free);
   server->damage_hints = cairo_region_create ();
   server->clients = g_ptr_array_new ();
@@ -176,6 +181,8 @@ cairovnc_server_finalize (GObject *object)
 
   cairovnc_server_stop (server);
   surface_source_clear (&server->source);
+  g_clear_pointer (&server->cursor, cursor_unref);
+  g_clear_pointer (&server->clipboard, clipboard_data_unref);
   g_clear_pointer (&server->damage_hints, cairo_region_destroy);
   g_clear_pointer (&server->events, g_async_queue_unref);
   g_clear_pointer (&server->clients, g_ptr_array_unref);
@@ -234,6 +241,9 @@ cairovnc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_ZLIB_LEVEL:
       g_value_set_uint (value, server->zlib_level);
       break;
+    case PROP_CLIPBOARD_MAX_SIZE:
+      g_value_set_uint (value, server->clipboard_max_size);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -283,6 +293,9 @@ cairovnc_server_set_property (GObject *object, guint prop_id, const GValue *valu
       break;
     case PROP_ZLIB_LEVEL:
       cairovnc_server_set_zlib_level (server, g_value_get_uint (value));
+      break;
+    case PROP_CLIPBOARD_MAX_SIZE:
+      cairovnc_server_set_clipboard_max_size (server, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -412,6 +425,23 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
    * Since: 0.1
    */
   properties[PROP_ZLIB_LEVEL] = g_param_spec_uint ("zlib-level", NULL, NULL, 0, 9, 6, flags);
+
+  /**
+   * CairoVncServer:clipboard-max-size:
+   *
+   * The largest clipboard, in bytes, in either direction: each format
+   * (text, RTF, HTML) the program sets or a viewer sends, once inflated,
+   * and each clipboard message from a viewer as it comes on the wire. A
+   * viewer's message longer than this on the wire is a protocol error and
+   * closes that connection (it could not be read without holding it all);
+   * one that only inflates beyond it (a zlib bomb) is dropped with a log
+   * line, after inflating no more than the limit. Viewers are told the
+   * limit, so well-behaved ones send announcements of larger clipboards
+   * rather than the data.
+   */
+  properties[PROP_CLIPBOARD_MAX_SIZE] =
+    g_param_spec_uint ("clipboard-max-size", NULL, NULL, 1, MAX_CLIPBOARD_MAX_SIZE,
+                       DEFAULT_CLIPBOARD_MAX_SIZE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1268,20 +1298,51 @@ cairovnc_server_set_surface (CairoVncServer  *server,
     g_warning ("cairovnc_server_set_surface: %s", error->message);
 }
 
-static gboolean
-tell_name_on_context (gpointer data)
+typedef struct {
+  CairoVncServer *server;
+  void (*tell) (Client *client);
+} TellClients;
+
+static void
+tell_clients_free (gpointer data)
 {
-  CairoVncServer *server = data;
+  TellClients *call = data;
+
+  g_object_unref (call->server);
+  g_free (call);
+}
+
+static gboolean
+tell_clients_on_context (gpointer data)
+{
+  TellClients *call = data;
+  CairoVncServer *server = call->server;
   g_autoptr (GPtrArray) clients = NULL;
 
   if (server->clients == NULL || server->frame_source == NULL)
     return G_SOURCE_REMOVE;
+  /* Viewers may close while being told; work on a copy. */
   clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_unref);
   for (guint i = 0; i < server->clients->len; i++)
     g_ptr_array_add (clients, client_ref (g_ptr_array_index (server->clients, i)));
   for (guint i = 0; i < clients->len; i++)
-    client_name_changed (g_ptr_array_index (clients, i));
+    call->tell (g_ptr_array_index (clients, i));
   return G_SOURCE_REMOVE;
+}
+
+/* Calls @tell for every viewer, on the server context, if it runs. */
+static void
+tell_clients (CairoVncServer *server, void (*tell) (Client *client))
+{
+  TellClients *call;
+
+  if (!cairovnc_server_is_running (server))
+    return;
+  call = g_new (TellClients, 1);
+  call->server = g_object_ref (server);
+  call->tell = tell;
+  g_main_context_invoke_full (server->context, G_PRIORITY_DEFAULT, tell_clients_on_context, call,
+                              tell_clients_free);
 }
 
 /**
@@ -1309,9 +1370,7 @@ cairovnc_server_set_desktop_name (CairoVncServer *server, const char *name)
   if (!changed)
     return;
   g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_DESKTOP_NAME]);
-  if (cairovnc_server_is_running (server))
-    g_main_context_invoke_full (server->context, G_PRIORITY_DEFAULT, tell_name_on_context,
-                                g_object_ref (server), g_object_unref);
+  tell_clients (server, client_name_changed);
 }
 
 /**
@@ -1460,6 +1519,178 @@ cairovnc_server_add_copy (CairoVncServer *server, const cairo_rectangle_int_t *d
   g_mutex_unlock (&server->state_lock);
 }
 
+/**
+ * cairovnc_server_try_set_cursor:
+ * @server: a server
+ * @surface: (nullable): the pointer's shape: an ARGB32 or RGB24 image
+ *   surface of at most 512x512 pixels, or %NULL for the viewers' own
+ *   pointer
+ * @hot_x: the hotspot (the pixel that points), from the left
+ * @hot_y: the hotspot, from the top
+ * @error: return location for a #GError
+ *
+ * Sets the pointer shape that viewers draw over the surface, locally,
+ * without a round trip. Each viewer gets it with its next update: with
+ * Cursor With Alpha (true transparency) when it supports that, else with
+ * the Cursor pseudo-encoding, whose bitmask shows the pixels at least half
+ * opaque. A viewer that supports neither draws its own pointer; the
+ * shape is never drawn into the pixels it is sent.
+ *
+ * The pixels are copied before this returns, on the calling thread, so
+ * @surface may then be changed or destroyed. The server takes no lock for
+ * this copy: a program that draws into @surface from another thread holds
+ * its own lock around the call (the surface lock included: the server
+ * does not take it here).
+ *
+ * %NULL sends an empty shape, which viewers take as "no shape from the
+ * server": most show their usual pointer again.
+ *
+ * Returns: %TRUE; %FALSE with @error set when @surface cannot be a cursor
+ *   (%CAIROVNC_ERROR_UNSUPPORTED_SURFACE: not an ARGB32 or RGB24 image,
+ *   empty or too large, or the hotspot outside it)
+ *
+ * Since: 0.1
+ */
+gboolean
+cairovnc_server_try_set_cursor (CairoVncServer  *server,
+                                cairo_surface_t *surface,
+                                int              hot_x,
+                                int              hot_y,
+                                GError         **error)
+{
+  Cursor *cursor = NULL, *old;
+
+  g_return_val_if_fail (CAIROVNC_IS_SERVER (server), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  if (surface != NULL && (cursor = cursor_new_from_surface (surface, hot_x, hot_y, error)) == NULL)
+    return FALSE;
+
+  g_mutex_lock (&server->state_lock);
+  old = server->cursor;
+  server->cursor = cursor;
+  server->cursor_serial++;
+  g_mutex_unlock (&server->state_lock);
+  cursor_unref (old);
+  tell_clients (server, client_try_send);
+  return TRUE;
+}
+
+/**
+ * cairovnc_server_set_cursor:
+ * @server: a server
+ * @surface: (nullable): the pointer's shape, or %NULL for the viewers' own
+ * @hot_x: the hotspot, from the left
+ * @hot_y: the hotspot, from the top
+ *
+ * As cairovnc_server_try_set_cursor(); a surface that cannot be a cursor
+ * is a programming error, logged as a warning, and the old cursor stays.
+ *
+ * Since: 0.1
+ */
+void
+cairovnc_server_set_cursor (CairoVncServer *server, cairo_surface_t *surface, int hot_x, int hot_y)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!cairovnc_server_try_set_cursor (server, surface, hot_x, hot_y, &error) && error != NULL)
+    g_warning ("cairovnc_server_set_cursor: %s", error->message);
+}
+
+static gboolean
+check_clipboard_size (const char *what, const char *value, guint max_size, GError **error)
+{
+  gsize len = value != NULL ? strlen (value) : 0;
+
+  if (len <= max_size)
+    return TRUE;
+  g_set_error (error, CAIROVNC_ERROR, CAIROVNC_ERROR_TOO_LARGE,
+               "The clipboard's %s of %" G_GSIZE_FORMAT " bytes is over clipboard-max-size (%u bytes)",
+               what, len, max_size);
+  return FALSE;
+}
+
+/**
+ * cairovnc_server_set_clipboard:
+ * @server: a server
+ * @text: (nullable): plain text, in UTF-8 (lines may end in LF or CRLF)
+ * @rtf: (nullable): the same as an RTF document
+ * @html: (nullable): the same as an HTML fragment, in UTF-8 (or a whole
+ *   CF_HTML document, with its "Version:" header)
+ * @error: return location for a #GError
+ *
+ * Sets the server's clipboard and offers it to every viewer, and to each
+ * viewer that connects later. Viewers that support the Extended Clipboard
+ * get every format (text as UTF-8), sent at once when it fits the size
+ * they take unasked, else announced so that they ask for it when it is
+ * pasted. Other viewers get the text as ServerCutText in ISO 8859-1; when
+ * the text has characters beyond it, or there is no text, they get
+ * nothing and a log line says so. All three %NULL empties the clipboard
+ * (Extended Clipboard viewers are told).
+ *
+ * Returns: %TRUE; %FALSE with @error set (%CAIROVNC_ERROR_TOO_LARGE) when
+ *   a format is over #CairoVncServer:clipboard-max-size, and the
+ *   clipboard is left as it was
+ *
+ * Since: 0.1
+ */
+gboolean
+cairovnc_server_set_clipboard (CairoVncServer *server,
+                               const char     *text,
+                               const char     *rtf,
+                               const char     *html,
+                               GError        **error)
+{
+  ClipboardData *data = NULL, *old;
+  guint max_size, level;
+
+  g_return_val_if_fail (CAIROVNC_IS_SERVER (server), FALSE);
+  g_return_val_if_fail (text == NULL || g_utf8_validate (text, -1, NULL), FALSE);
+  g_return_val_if_fail (rtf == NULL || g_utf8_validate (rtf, -1, NULL), FALSE);
+  g_return_val_if_fail (html == NULL || g_utf8_validate (html, -1, NULL), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&server->state_lock);
+  max_size = server->clipboard_max_size;
+  level = server->zlib_level;
+  g_mutex_unlock (&server->state_lock);
+  if (!check_clipboard_size ("text", text, max_size, error) ||
+      !check_clipboard_size ("RTF", rtf, max_size, error) ||
+      !check_clipboard_size ("HTML", html, max_size, error))
+    return FALSE;
+  /* Compressed here, on the program's thread, once for every viewer. */
+  if (text != NULL || rtf != NULL || html != NULL)
+    data = clipboard_data_new (text, rtf, html, (int) level);
+
+  g_mutex_lock (&server->state_lock);
+  old = server->clipboard;
+  server->clipboard = data;
+  g_mutex_unlock (&server->state_lock);
+  clipboard_data_unref (old);
+  tell_clients (server, client_clipboard_changed);
+  return TRUE;
+}
+
+/**
+ * cairovnc_server_set_clipboard_text:
+ * @server: a server
+ * @text: (nullable): the text, in UTF-8, or %NULL to empty the clipboard
+ *
+ * Sets the server's clipboard to @text alone: see
+ * cairovnc_server_set_clipboard(). Text over
+ * #CairoVncServer:clipboard-max-size is a programming error, logged as a
+ * warning, and the old clipboard stays.
+ *
+ * Since: 0.1
+ */
+void
+cairovnc_server_set_clipboard_text (CairoVncServer *server, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!cairovnc_server_set_clipboard (server, text, NULL, NULL, &error) && error != NULL)
+    g_warning ("cairovnc_server_set_clipboard_text: %s", error->message);
+}
+
 /* Options. */
 
 #define DEFINE_STRING_SETTER(func, field, prop)                            \
@@ -1584,6 +1815,17 @@ DEFINE_VALUE_SETTER (cairovnc_server_set_event_queue_length, guint, event_queue_
  * Since: 0.1
  */
 DEFINE_VALUE_SETTER (cairovnc_server_set_zlib_level, guint, zlib_level, PROP_ZLIB_LEVEL)
+/**
+ * cairovnc_server_set_clipboard_max_size:
+ * @server: a server
+ * @max_size: the largest clipboard format, in bytes, either way
+ *
+ * Sets #CairoVncServer:clipboard-max-size.
+ *
+ * Since: 0.1
+ */
+DEFINE_VALUE_SETTER (cairovnc_server_set_clipboard_max_size, guint, clipboard_max_size,
+                     PROP_CLIPBOARD_MAX_SIZE)
 
 /**
  * cairovnc_server_set_read_only:

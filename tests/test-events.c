@@ -508,8 +508,12 @@ START_TEST (test_events_copy_with_text)
   CairoVncEvent *copy;
 
   event->text = g_strdup ("caf\xc3\xa9");
+  event->rtf = g_strdup ("{\\rtf1 r}");
+  event->html = g_strdup ("<b>h</b>");
   event->x = 11;
   copy = cairovnc_event_copy (event);
+  ck_assert_ptr_ne (copy->rtf, event->rtf);
+  ck_assert_ptr_ne (copy->html, event->html);
   ck_assert_ptr_ne (copy, event);
   ck_assert_int_eq (copy->type, CAIROVNC_EVENT_CLIPBOARD);
   ck_assert_uint_eq (copy->client_id, 3);
@@ -520,6 +524,8 @@ START_TEST (test_events_copy_with_text)
   /* The copy owns its text. */
   cairovnc_event_free (event);
   ck_assert_str_eq (copy->text, "caf\xc3\xa9");
+  ck_assert_str_eq (copy->rtf, "{\\rtf1 r}");
+  ck_assert_str_eq (copy->html, "<b>h</b>");
   cairovnc_event_free (copy);
   cairovnc_event_free (NULL);
 }

@@ -190,6 +190,9 @@ START_TEST (test_input_key_down_and_up)
   ck_assert_int_eq (down->y, 0);
   ck_assert_uint_eq (down->buttons, 0);
   ck_assert (down->text == NULL);
+  /* A plain KeyEvent has no scancode. */
+  ck_assert_uint_eq (down->keycode, 0);
+  ck_assert_uint_eq (up->keycode, 0);
   cairovnc_event_free (down);
   cairovnc_event_free (up);
   expect_no_event (ts, "after the key");
@@ -220,6 +223,7 @@ START_TEST (test_input_qemu_extended_key_gives_key_event)
   ck_assert_int_eq (event->type, CAIROVNC_EVENT_KEY);
   ck_assert_uint_eq (event->keysym, XK_Return);
   ck_assert (event->down);
+  ck_assert_uint_eq (event->keycode, 0x1c);
   ck_assert_uint_eq (event->client_id, 1);
   cairovnc_event_free (event);
   event = test_server_pop_event (ts, TEST_TIMEOUT_US);
@@ -227,9 +231,47 @@ START_TEST (test_input_qemu_extended_key_gives_key_event)
   ck_assert_int_eq (event->type, CAIROVNC_EVENT_KEY);
   ck_assert_uint_eq (event->keysym, XK_Return);
   ck_assert (!event->down);
+  ck_assert_uint_eq (event->keycode, 0x1c);
   cairovnc_event_free (event);
 
   g_object_unref (raw);
+  test_server_free (ts);
+}
+END_TEST
+
+/* libvncclient sends QEMU extended key events only once the server's
+ * empty -258 rectangle said it may: the scancode reaches the program. */
+START_TEST (test_input_qemu_extended_key_from_libvncclient)
+{
+  TestServer *ts = start_server (FALSE);
+  TestViewer *viewer = connect_viewer (ts, NULL);
+  static const struct {
+    guint32 keysym, keycode, want_keycode;
+    gboolean down;
+  } keys[] = {
+    { XK_a, 0x1e, 0x1e, TRUE },
+    { XK_a, 0x1e, 0x1e, FALSE },
+    { XK_Right, 0xcd, 0xcd, TRUE },   /* 0xe0 0x4d */
+    { XK_Print, 0xb7, 0x54, TRUE },   /* the old code for Print Screen */
+    { 0, 0x56, 0x56, TRUE },          /* a key with no keysym */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autoptr (CairoVncEvent) event = NULL;
+
+      ck_assert (SendExtendedKeyEvent (viewer->client, keys[i].keysym, keys[i].keycode, keys[i].down));
+      event = test_server_pop_event (ts, TEST_TIMEOUT_US);
+      ck_assert_msg (event != NULL, "key %u: no event (did the viewer send a QEMU key event?)", i);
+      ck_assert_int_eq (event->type, CAIROVNC_EVENT_KEY);
+      ck_assert_uint_eq (event->keysym, keys[i].keysym);
+      ck_assert_msg (event->keycode == keys[i].want_keycode, "key %u: keycode %#x, expected %#x", i,
+                     event->keycode, keys[i].want_keycode);
+      ck_assert_int_eq (event->down, keys[i].down);
+    }
+  expect_no_event (ts, "after the QEMU keys");
+
+  test_viewer_free (viewer);
   test_server_free (ts);
 }
 END_TEST
@@ -666,6 +708,7 @@ input_suite (void)
   tcase_set_timeout (keys, 30);
   tcase_add_test (keys, test_input_key_down_and_up);
   tcase_add_test (keys, test_input_qemu_extended_key_gives_key_event);
+  tcase_add_test (keys, test_input_qemu_extended_key_from_libvncclient);
   suite_add_tcase (suite, keys);
 
   tcase_set_timeout (pointer, 30);
