@@ -87,6 +87,8 @@ struct _Client {
   GQueue output;               /* GBytes * */
   gsize output_offset;         /* bytes of the head already sent */
   guint n_unwrapped;           /* items at the tail not yet through the transport */
+  guint64 bytes_sent;
+  guint64 bytes_sent_at_timer; /* HTTP: when the idle timer was last set */
 
   /* What the viewer has and wants. */
   int fb_width, fb_height;
@@ -408,6 +410,8 @@ flush_output (Client *c)
 
       /* Drop what was sent. */
       gsize left = (gsize) sent;
+
+      c->bytes_sent += (guint64) sent;
       while (left > 0)
         {
           GBytes *head = g_queue_peek_head (&c->output);
@@ -554,6 +558,13 @@ on_readable (GSocket *socket, GIOCondition condition, gpointer data)
 
 /* Browsers: HTTP requests, and the upgrade to a WebSocket viewer. */
 
+static void
+set_http_timer (Client *c)
+{
+  c->bytes_sent_at_timer = c->bytes_sent;
+  set_timer (c, HTTP_IDLE_TIMEOUT_S * 1000);
+}
+
 void
 client_start_http (Client *c)
 {
@@ -561,7 +572,7 @@ client_start_http (Client *c)
   c->log_name = g_strdup_printf ("HTTP %s", c->address);
   c->state = CLIENT_HTTP;
   CLIENT_TRACE (c, "connected");
-  set_timer (c, HTTP_IDLE_TIMEOUT_S * 1000);
+  set_http_timer (c);
   watch_input (c);
 }
 
@@ -591,7 +602,7 @@ answer_http (Client *c, const HttpRequest *request, HttpResponse *response)
   if (response->close)
     close_after_flush (c, "the answer was the last on this connection");
   else
-    set_timer (c, HTTP_IDLE_TIMEOUT_S * 1000);
+    set_http_timer (c);
 }
 
 static void
@@ -717,7 +728,12 @@ on_timer (gpointer data)
       client_close (c, c->close_reason ? c->close_reason : "closing timed out");
       break;
     case CLIENT_HTTP:
-      client_close (c, "no request came in time");
+      /* An answer still on its way to a slow browser keeps the
+       * connection while it moves. */
+      if (!output_is_empty (c) && c->bytes_sent != c->bytes_sent_at_timer)
+        set_http_timer (c);
+      else
+        client_close (c, output_is_empty (c) ? "no request came in time" : "the browser stopped reading");
       break;
     default:
       client_close (c, "the handshake took too long");

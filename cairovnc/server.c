@@ -1292,9 +1292,10 @@ count_clients_call (CairoVncServer *server, gpointer data)
  * cairovnc_server_get_n_clients:
  * @server: a server
  *
- * Returns: how many viewers are connected, in the handshake or after it.
- *   From a thread other than the server's, this waits for the server
- *   context to answer.
+ * Returns: how many viewers are connected, in the handshake or after it
+ *   (a browser counts once it has opened its WebSocket). From a thread
+ *   other than the server's, this waits for the server context to
+ *   answer.
  */
 guint
 cairovnc_server_get_n_clients (CairoVncServer *server)
