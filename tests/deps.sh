@@ -20,3 +20,30 @@ install_missing() {
   # Wait for another apt that holds the lock rather than fail.
   $sudo apt-get install -o DPkg::Lock::Timeout=300 -y -q --no-install-recommends "${missing[@]}" >/dev/null || return 1
 }
+
+# The browser test: noVNC in Debian's Chromium, driven by playwright-core
+# from npm, pinned (it drives the installed Chromium and never downloads
+# a browser). node and npm come from Debian only where they are missing.
+BROWSER_PACKAGES=(chromium novnc)
+PLAYWRIGHT_CORE_VERSION=1.55.0
+
+browser_packages() {
+  local packages=("${BROWSER_PACKAGES[@]}")
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
+  echo "${packages[@]}"
+}
+
+# Installs playwright-core into the folder $1 (in the build folder, beside
+# the browser test's driver) unless that version is there.
+install_playwright() {
+  local dir=$1
+  local installed="$dir/node_modules/playwright-core/package.json"
+  if [ -f "$installed" ] && grep -q "\"version\": \"$PLAYWRIGHT_CORE_VERSION\"" "$installed"; then
+    return 0
+  fi
+  echo "Installing playwright-core $PLAYWRIGHT_CORE_VERSION into $dir"
+  mkdir -p "$dir"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix "$dir" --no-save --no-audit --no-fund \
+    --loglevel=error "playwright-core@$PLAYWRIGHT_CORE_VERSION" >/dev/null
+}

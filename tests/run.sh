@@ -8,6 +8,9 @@ build="$top/build"
 source "$top/tests/deps.sh"
 
 install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${PYTHON_PACKAGES[@]}" || exit 1
+# Without these the browser test fails and says what is missing.
+read -ra browser_pkgs <<< "$(browser_packages)"
+install_missing "${browser_pkgs[@]}" || echo "Cannot install ${browser_pkgs[*]}: the browser test will fail"
 
 cd "$top"
 if [ ! -f "$build/build.ninja" ]; then
@@ -21,6 +24,8 @@ if ! ninja -C "$build"; then
   echo "0 passed, 1 failed"
   exit 1
 fi
+
+install_playwright "$build/tests/browser" || echo "Cannot install playwright-core: the browser test will fail"
 
 meson test -C "$build" --print-errorlogs --num-processes 1 "$@"
 status=$?
