@@ -166,6 +166,10 @@ CAIROVNC_API void cairovnc_server_set_push_frames (CairoVncServer *server, gbool
 CAIROVNC_API void cairovnc_server_set_verbose (CairoVncServer *server, gboolean verbose);
 CAIROVNC_API void cairovnc_server_set_event_queue_length (CairoVncServer *server, guint length);
 CAIROVNC_API void cairovnc_server_set_zlib_level (CairoVncServer *server, guint level);
+CAIROVNC_API void cairovnc_server_set_handshake_timeout (CairoVncServer *server, guint seconds);
+CAIROVNC_API void cairovnc_server_set_stall_timeout (CairoVncServer *server, guint seconds);
+CAIROVNC_API void cairovnc_server_set_auth_failure_limit (CairoVncServer *server, guint failures);
+CAIROVNC_API void cairovnc_server_set_auth_block_time (CairoVncServer *server, guint seconds);
 
 CAIROVNC_API CairoVncEvent *cairovnc_server_pop_event (CairoVncServer *server,
                                                        gint64          timeout_us);

@@ -13,6 +13,13 @@
  * previous one has left the output queue, so a slow viewer gets fewer,
  * fresher frames and never grows memory.
  *
+ * Hostile viewers: the handshake has a deadline (handshake-timeout); a
+ * viewer that leaves its output unread for stall-timeout is dropped;
+ * replies the viewer triggers itself (fences, colour maps) may not pile up
+ * unread: past MAX_REPLY_BACKLOG it is not read until it reads; wrong
+ * passwords are counted per address (throttle.c). Every length from the
+ * wire is checked in rfb.c before anything is allocated.
+ *
  * Runs on the server context.
  */
 #include "client.h"
@@ -23,8 +30,6 @@
 #include "events.h"
 #include "rfb.h"
 
-/* From connect to the end of ClientInit, time enough to type a password. */
-#define HANDSHAKE_TIMEOUT_S 60
 /* How long a failed password waits before the viewer hears of it. */
 #define AUTH_FAILURE_DELAY_MS 1000
 /* How long a refused viewer has to read why. */
@@ -36,6 +41,13 @@
 #define READS_PER_WAKEUP 4
 #define MAX_OUTPUT_VECTORS 64
 #define MAX_RECTS_PER_UPDATE 65535
+/* Replies to the viewer's own messages (fence answers, colour maps,
+ * EndOfContinuousUpdates) queued while it reads nothing: past this, its
+ * messages wait in its socket until it reads. */
+#define MAX_REPLY_BACKLOG (64 * 1024)
+/* An input buffer that grew past this (a large ClientCutText) is given
+ * back once empty. */
+#define INPUT_KEEP_BYTES (1024 * 1024)
 
 typedef enum {
   CLIENT_VERSION,
@@ -53,10 +65,12 @@ struct _Client {
   CairoVncServer *server;
   guint id;
   char *address;
+  char *host;                  /* the address without the port: whom to throttle */
   GSocket *socket;
   GSource *in_source;
   GSource *out_source;
   GSource *timer_source;       /* handshake deadline, auth delay or closing */
+  GSource *stall_source;       /* while output waits for the viewer to read */
   ClientState state;
   char *close_reason;          /* while CLOSING */
 
@@ -69,12 +83,19 @@ struct _Client {
 
   /* Input. */
   GByteArray *input;
+  gboolean input_grown;        /* past INPUT_KEEP_BYTES since last emptied */
+  gboolean processing;         /* in process_input(): no re-entry */
   gboolean reading_paused;
+  gsize reply_backlog;         /* reply bytes queued since the output last emptied */
+  gboolean backlog_paused;     /* not read until the backlog is read */
   PointerState pointer;
 
   /* Output. */
   GQueue output;               /* GBytes * */
   gsize output_offset;         /* bytes of the head already sent */
+  gint64 output_progress_us;   /* when the viewer last took some output */
+  gint64 stall_timeout_us;
+  guint handshake_timeout_s;
 
   /* What the viewer has and wants. */
   int fb_width, fb_height;
@@ -124,20 +145,23 @@ static void flush_output (Client *c);
 #define CLIENT_INFO(c, fmt, ...) \
   SERVER_INFO ((c)->server, "viewer %u (%s): " fmt, (c)->id, (c)->address, ##__VA_ARGS__)
 
+/* The peer as "host:port" for log lines, and its host alone. */
 static char *
-describe_address (GSocket *socket)
+describe_address (GSocket *socket, char **host_out)
 {
   g_autoptr (GSocketAddress) address = g_socket_get_remote_address (socket, NULL);
 
   if (G_IS_INET_SOCKET_ADDRESS (address))
     {
       GInetSocketAddress *inet = G_INET_SOCKET_ADDRESS (address);
-      g_autofree char *host = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
+      char *host = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
       guint port = g_inet_socket_address_get_port (inet);
+      *host_out = host;
       if (g_inet_address_get_family (g_inet_socket_address_get_address (inet)) == G_SOCKET_FAMILY_IPV6)
         return g_strdup_printf ("[%s]:%u", host, port);
       return g_strdup_printf ("%s:%u", host, port);
     }
+  *host_out = g_strdup ("unknown address");
   return g_strdup ("unknown address");
 }
 
@@ -150,7 +174,7 @@ client_new (CairoVncServer *server, GSocket *socket, guint id)
   c->server = server;
   c->id = id;
   c->socket = g_object_ref (socket);
-  c->address = describe_address (socket);
+  c->address = describe_address (socket, &c->host);
   c->state = CLIENT_VERSION;
   c->input = g_byte_array_new ();
   c->pointer = (PointerState) POINTER_STATE_INIT;
@@ -187,6 +211,7 @@ client_unref (Client *c)
   cairo_region_destroy (c->pending);
   cairo_region_destroy (c->requested);
   g_free (c->address);
+  g_free (c->host);
   g_free (c->refuse_reason);
   g_free (c->close_reason);
   g_free (c->sent_name);
@@ -220,6 +245,7 @@ client_close (Client *c, const char *reason)
   clear_source (&c->in_source);
   clear_source (&c->out_source);
   clear_source (&c->timer_source);
+  clear_source (&c->stall_source);
   if (c->batch != NULL)
     {
       tile_batch_cancel (c->batch);
@@ -272,6 +298,48 @@ protocol_error (Client *c, const char *what, const GError *error)
 
 /* Output. */
 
+static void watch_stall (Client *c);
+
+static gboolean
+on_stall_check (gpointer data)
+{
+  g_autoptr (Client) c = client_ref (data);
+  gint64 now = g_get_monotonic_time ();
+
+  clear_source (&c->stall_source);
+  if (now - c->output_progress_us >= c->stall_timeout_us)
+    {
+      gsize unsent = 0;
+      for (GList *l = c->output.head; l != NULL; l = l->next)
+        unsent += g_bytes_get_size (l->data);
+      g_autofree char *reason =
+        g_strdup_printf ("the viewer read nothing for %" G_GINT64_FORMAT " s (%" G_GSIZE_FORMAT " bytes unsent)",
+                         c->stall_timeout_us / G_USEC_PER_SEC, unsent - c->output_offset);
+      client_close (c, reason);
+      return G_SOURCE_REMOVE;
+    }
+  /* It read some meanwhile: look again when its time would be up. */
+  watch_stall (c);
+  return G_SOURCE_REMOVE;
+}
+
+/* Output waits for the viewer: it must take some before its time is up. */
+static void
+watch_stall (Client *c)
+{
+  gint64 due;
+
+  if (c->stall_source != NULL)
+    return;
+  due = c->output_progress_us + c->stall_timeout_us - g_get_monotonic_time ();
+  c->stall_source = g_timeout_source_new ((guint) (MAX (due, 0) / 1000 + 1));
+  g_source_set_callback (c->stall_source, on_stall_check, c, NULL);
+  g_source_attach (c->stall_source, c->server->context);
+}
+
+static void process_input (Client *c);
+static void watch_input (Client *c);
+
 static gboolean
 on_writable (GSocket *socket, GIOCondition condition, gpointer data)
 {
@@ -285,11 +353,25 @@ static void
 output_drained (Client *c)
 {
   clear_source (&c->out_source);
+  clear_source (&c->stall_source);
   if (c->state == CLIENT_CLOSING)
     {
       g_autofree char *reason = g_steal_pointer (&c->close_reason);
       client_close (c, reason);
       return;
+    }
+  /* Everything the viewer was sent, replies too, has left. */
+  if (c->batch == NULL && g_queue_is_empty (&c->after_update))
+    {
+      c->reply_backlog = 0;
+      if (c->backlog_paused)
+        {
+          c->backlog_paused = FALSE;
+          watch_input (c);
+          process_input (c);
+          if (c->state == CLIENT_CLOSED)
+            return;
+        }
     }
   if (c->update_in_flight && c->batch == NULL)
     {
@@ -330,11 +412,20 @@ flush_output (Client *c)
                                          c, NULL);
                   g_source_attach (c->out_source, c->server->context);
                 }
+              if (c->stall_source == NULL)
+                {
+                  /* The wait starts now. */
+                  c->output_progress_us = g_get_monotonic_time ();
+                  watch_stall (c);
+                }
               return;
             }
           protocol_error (c, "cannot send", error);
           return;
         }
+
+      if (sent > 0 && c->stall_source != NULL)
+        c->output_progress_us = g_get_monotonic_time ();
 
       /* Drop what was sent. */
       gsize left = (gsize) sent;
@@ -386,6 +477,15 @@ send_after_update (Client *c, GBytes *bytes)
     send_bytes (c, bytes);
 }
 
+/* A reply to one of the viewer's own messages: counted, so that a viewer
+ * that sends many and reads nothing cannot pile them up. */
+static void
+send_reply (Client *c, GBytes *bytes)
+{
+  c->reply_backlog += g_bytes_get_size (bytes);
+  send_after_update (c, bytes);
+}
+
 static void
 send_deferred (Client *c)
 {
@@ -399,10 +499,14 @@ send_deferred (Client *c)
 
 static gboolean on_readable (GSocket *socket, GIOCondition condition, gpointer data);
 
+static gboolean reading (Client *c);
+
+/* Reads only what will be parsed: a viewer not being read is held back
+ * by its socket, not by our memory. */
 static void
 watch_input (Client *c)
 {
-  if (c->in_source != NULL)
+  if (c->in_source != NULL || !reading (c))
     return;
   c->in_source = g_socket_create_source (c->socket, G_IO_IN, NULL);
   g_source_set_callback (c->in_source, (GSourceFunc) (void (*) (void)) on_readable, c, NULL);
@@ -423,6 +527,8 @@ on_readable (GSocket *socket, GIOCondition condition, gpointer data)
       g_byte_array_set_size (c->input, old_len + READ_CHUNK);
       got = g_socket_receive (c->socket, (char *) c->input->data + old_len, READ_CHUNK, NULL, &error);
       g_byte_array_set_size (c->input, old_len + (guint) MAX (got, 0));
+      if (c->input->len > INPUT_KEEP_BYTES)
+        c->input_grown = TRUE;
       if (got < 0)
         {
           if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
@@ -460,11 +566,30 @@ void
 client_start (Client *c, const char *refuse_reason)
 {
   static const char version[] = "RFB 003.008\n";
+  CairoVncServer *server = c->server;
+  guint handshake_timeout;
+  gint64 blocked_us = 0;
 
-  c->refuse_reason = g_strdup (refuse_reason);
-  CLIENT_INFO (c, "connected");
+  g_mutex_lock (&server->state_lock);
+  handshake_timeout = c->handshake_timeout_s = server->handshake_timeout;
+  c->stall_timeout_us = (gint64) server->stall_timeout * G_USEC_PER_SEC;
+  g_mutex_unlock (&server->state_lock);
+
+  if (refuse_reason == NULL && uses_password (server))
+    blocked_us = throttle_blocked_for (server->auth_throttle, c->host, g_get_monotonic_time ());
+  if (blocked_us > 0)
+    {
+      CLIENT_INFO (c, "connected; %s is refused for %" G_GINT64_FORMAT " more seconds after wrong passwords",
+                   c->host, (blocked_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+      c->refuse_reason = g_strdup ("Too many authentication failures; try again later");
+    }
+  else
+    {
+      c->refuse_reason = g_strdup (refuse_reason);
+      CLIENT_INFO (c, "connected");
+    }
   send_bytes (c, g_bytes_new_static (version, RFB_VERSION_STRING_LEN));
-  set_timer (c, HANDSHAKE_TIMEOUT_S * 1000);
+  set_timer (c, handshake_timeout * 1000);
   watch_input (c);
   flush_output (c);
 }
@@ -493,8 +618,12 @@ on_timer (gpointer data)
       client_close (c, c->close_reason ? c->close_reason : "closing timed out");
       break;
     default:
-      client_close (c, "the handshake took too long");
-      break;
+      {
+        g_autofree char *reason = g_strdup_printf ("the handshake took longer than %u s",
+                                                   c->handshake_timeout_s);
+        client_close (c, reason);
+        break;
+      }
     }
   return G_SOURCE_REMOVE;
 }
@@ -599,26 +728,66 @@ handle_security_choice (Client *c, const guint8 *data, gsize len, gsize *consume
   return TRUE;
 }
 
+/* A wrong password: counted against the viewer's address, which may be
+ * refused for a while (throttle.c). */
+static void
+count_auth_failure (Client *c)
+{
+  CairoVncServer *server = c->server;
+  guint limit, failures;
+  gint64 first_block_us, block_us;
+
+  g_mutex_lock (&server->state_lock);
+  limit = server->auth_failure_limit;
+  first_block_us = (gint64) server->auth_block_time * G_USEC_PER_SEC;
+  g_mutex_unlock (&server->state_lock);
+
+  block_us = throttle_failed (server->auth_throttle, c->host, g_get_monotonic_time (), limit,
+                              first_block_us, &failures);
+  if (limit == 0)
+    CLIENT_INFO (c, "wrong password");
+  else
+    CLIENT_INFO (c, "wrong password (%u from %s)", failures, c->host);
+  if (block_us > 0)
+    CLIENT_INFO (c, "%s is refused for %" G_GINT64_FORMAT " s after %u wrong passwords", c->host,
+                 block_us / G_USEC_PER_SEC, failures);
+}
+
 static gboolean
 handle_auth_response (Client *c, const guint8 *data, gsize len, gsize *consumed)
 {
   CairoVncServer *server = c->server;
   gboolean full_ok, readonly_ok;
+  gint64 blocked_us;
 
   if (len < AUTH_CHALLENGE_LEN)
     return FALSE;
   *consumed = AUTH_CHALLENGE_LEN;
 
-  g_mutex_lock (&server->state_lock);
-  full_ok = server->password != NULL && *server->password &&
-            auth_vnc_check (server->password, c->challenge, data);
-  readonly_ok = server->password_readonly != NULL && *server->password_readonly &&
-                auth_vnc_check (server->password_readonly, c->challenge, data);
-  g_mutex_unlock (&server->state_lock);
+  /* Failures on other connections from the same address may have blocked
+   * it since this one began: its answer is then not even checked. */
+  blocked_us = throttle_blocked_for (server->auth_throttle, c->host, g_get_monotonic_time ());
+  if (blocked_us > 0)
+    {
+      CLIENT_INFO (c, "password not checked: %s is refused for %" G_GINT64_FORMAT " more seconds",
+                   c->host, (blocked_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+      full_ok = readonly_ok = FALSE;
+    }
+  else
+    {
+      /* Both are computed, and compared in constant time. */
+      g_mutex_lock (&server->state_lock);
+      full_ok = server->password != NULL && *server->password &&
+                auth_vnc_check (server->password, c->challenge, data);
+      readonly_ok = server->password_readonly != NULL && *server->password_readonly &&
+                    auth_vnc_check (server->password_readonly, c->challenge, data);
+      g_mutex_unlock (&server->state_lock);
+      if (!full_ok && !readonly_ok)
+        count_auth_failure (c);
+    }
 
   if (!full_ok && !readonly_ok)
     {
-      CLIENT_INFO (c, "wrong password");
       c->state = CLIENT_AUTH_DELAY;
       clear_source (&c->in_source);
       set_timer (c, AUTH_FAILURE_DELAY_MS);
@@ -627,6 +796,7 @@ handle_auth_response (Client *c, const guint8 *data, gsize len, gsize *consumed)
   /* As in the Python CairoVNC: the read-only password wins when both
    * match (they share their first eight characters). */
   c->read_only = readonly_ok;
+  throttle_succeeded (server->auth_throttle, c->host);
   CLIENT_INFO (c, "authenticated with the %s password", readonly_ok ? "read-only" : "full");
   send_security_ok (c);
   c->state = CLIENT_INIT;
@@ -682,6 +852,7 @@ send_colour_map (Client *c)
       rfb_append_u16 (out, (guint16) (((i >> 3) & 7) * 65535 / 7));
       rfb_append_u16 (out, (guint16) (((i >> 6) & 3) * 65535 / 3));
     }
+  c->reply_backlog += out->len;
   send_byte_array (c, g_steal_pointer (&out));
 }
 
@@ -808,12 +979,12 @@ handle_set_encodings (Client *c, const RfbClientMessage *msg)
   if (wants_fence && !c->told_fence)
     {
       c->told_fence = TRUE;
-      send_after_update (c, rfb_build_server_fence (RFB_FENCE_REQUEST, NULL, 0));
+      send_reply (c, rfb_build_server_fence (RFB_FENCE_REQUEST, NULL, 0));
     }
   if (wants_continuous_updates && !c->told_continuous_updates)
     {
       c->told_continuous_updates = TRUE;
-      send_after_update (c, rfb_build_end_of_continuous_updates ());
+      send_reply (c, rfb_build_end_of_continuous_updates ());
     }
 
   CLIENT_TRACE (c, "%u encodings: using %s (compression %d, quality %d)%s%s%s%s",
@@ -898,7 +1069,7 @@ handle_enable_continuous_updates (Client *c, const RfbClientMessage *msg)
     {
       c->continuous = FALSE;
       CLIENT_TRACE (c, "continuous updates off");
-      send_after_update (c, rfb_build_end_of_continuous_updates ());
+      send_reply (c, rfb_build_end_of_continuous_updates ());
     }
 }
 
@@ -910,8 +1081,8 @@ handle_client_fence (Client *c, const RfbClientMessage *msg)
   /* Messages are handled in order, so BlockBefore and BlockAfter hold
    * when the answer follows the update being encoded; SyncNext too, as
    * the next message changes only updates not yet begun. */
-  send_after_update (c, rfb_build_server_fence (msg->fence.flags & RFB_FENCE_KNOWN_FLAGS,
-                                                msg->fence.data, msg->fence.length));
+  send_reply (c, rfb_build_server_fence (msg->fence.flags & RFB_FENCE_KNOWN_FLAGS,
+                                         msg->fence.data, msg->fence.length));
 }
 
 static void
@@ -1060,7 +1231,7 @@ reading (Client *c)
     case CLIENT_CLOSED:
       return FALSE;
     default:
-      return !c->reading_paused;
+      return !c->reading_paused && !c->backlog_paused;
     }
 }
 
@@ -1069,6 +1240,10 @@ process_input (Client *c)
 {
   gsize offset = 0;
 
+  /* Replies can drain, and reading resume, inside the loop below. */
+  if (c->processing)
+    return;
+  c->processing = TRUE;
   while (reading (c) && offset < c->input->len)
     {
       const guint8 *data = c->input->data + offset;
@@ -1099,12 +1274,32 @@ process_input (Client *c)
       offset += consumed;
       if (!more)
         break;
+      if (c->reply_backlog > MAX_REPLY_BACKLOG)
+        {
+          flush_output (c);
+          if (c->state == CLIENT_CLOSED)
+            break;
+          if (c->reply_backlog > MAX_REPLY_BACKLOG)
+            {
+              CLIENT_TRACE (c, "%" G_GSIZE_FORMAT " bytes of replies unread: reading paused",
+                            c->reply_backlog);
+              c->backlog_paused = TRUE;
+              clear_source (&c->in_source);
+            }
+        }
     }
+  c->processing = FALSE;
 
   if (c->state == CLIENT_CLOSED)
     return;
   if (offset > 0)
     g_byte_array_remove_range (c->input, 0, (guint) offset);
+  if (c->input->len == 0 && c->input_grown)
+    {
+      g_byte_array_unref (c->input);
+      c->input = g_byte_array_new ();
+      c->input_grown = FALSE;
+    }
   flush_output (c);
   if (c->state == CLIENT_NORMAL)
     client_try_send (c);

@@ -7,6 +7,7 @@
 
 #include "cairovnc.h"
 #include "frame.h"
+#include "throttle.h"
 #include "tilecache.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,10 @@ struct _CairoVncServer {
   gboolean verbose;
   guint event_queue_length;
   guint zlib_level;
+  guint handshake_timeout;     /* seconds */
+  guint stall_timeout;         /* seconds */
+  guint auth_failure_limit;
+  guint auth_block_time;       /* seconds */
   SurfaceSource source;        /* what the next snapshot copies */
   gboolean source_changed;
   cairo_region_t *damage_hints;
@@ -60,6 +65,7 @@ struct _CairoVncServer {
   gint64 next_snapshot_us;     /* the earliest the next snapshot may be */
   FramePool *frame_pool;
   char *sent_desktop_name;     /* the name viewers were last told */
+  Throttle *auth_throttle;     /* wrong passwords per address */
 };
 
 /* For client.c; all run on the server context. */
