@@ -271,9 +271,12 @@ viewer_client_new (TestViewer *viewer, guint port, const TestPixelFormat *format
 static TestViewer *
 viewer_init (TestViewer *viewer, rfbClient *client)
 {
-  /* rfbInitClient frees the client when it fails. */
+  char *encodings = (char *) client->appData.encodingsString;
+
+  /* rfbInitClient frees the client when it fails, but not what we gave it. */
   if (!rfbInitClient (client, NULL, NULL))
     {
+      g_free (encodings);
       g_free (viewer->password);
       g_free (viewer);
       return NULL;
@@ -981,13 +984,27 @@ test_fixture_raw_ready (TestFixture *f)
   return socket;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+
 gsize
 test_rss_kib (void)
 {
-  FILE *status = fopen ("/proc/self/status", "r");
+  FILE *status;
   char line[256];
   gsize kib = 0;
 
+#ifdef TEST_ASAN
+  /* AddressSanitizer keeps freed memory in quarantine: resident memory
+   * says nothing about what the server holds. Its leak check does. */
+  return 0;
+#endif
+  status = fopen ("/proc/self/status", "r");
   ck_assert (status != NULL);
   while (fgets (line, sizeof line, status) != NULL)
     if (sscanf (line, "VmRSS: %zu kB", &kib) == 1)

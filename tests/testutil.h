@@ -227,7 +227,8 @@ void test_fixture_wait_clients (TestFixture *f, guint n, const char *what);
 /* A raw viewer past the handshake. */
 GSocket *test_fixture_raw_ready (TestFixture *f);
 
-/* This process's resident memory. */
+/* This process's resident memory; 0 under AddressSanitizer, where it
+ * means nothing. */
 gsize test_rss_kib (void);
 
 G_END_DECLS
