@@ -2,6 +2,8 @@
 # ones. Sourced by demos/run.sh and tests/run.sh.
 BUILD_PACKAGES=(gcc meson ninja-build pkg-config libcairo2-dev libglib2.0-dev zlib1g-dev libssl-dev libturbojpeg0-dev)
 TEST_PACKAGES=(check libvncserver-dev gvncviewer)
+# The libFuzzer harnesses (tests/fuzz) need clang; its libFuzzer comes with it.
+FUZZ_PACKAGES=(clang)
 
 install_missing() {
   local missing=()
