@@ -775,7 +775,8 @@ handle_auth_response (Client *c, const guint8 *data, gsize len, gsize *consumed)
     }
   else
     {
-      /* Both are computed, and compared in constant time. */
+      /* Each password that is set is tried; auth.c compares in constant
+       * time. */
       g_mutex_lock (&server->state_lock);
       full_ok = server->password != NULL && *server->password &&
                 auth_vnc_check (server->password, c->challenge, data);
