@@ -239,6 +239,10 @@ CAIROVNC_API void cairovnc_server_set_zlib_level (CairoVncServer *server, guint 
 CAIROVNC_API void cairovnc_server_set_clipboard_max_size (CairoVncServer *server, guint max_size);
 CAIROVNC_API void cairovnc_server_set_http_port (CairoVncServer *server, guint port);
 CAIROVNC_API void cairovnc_server_set_http_root (CairoVncServer *server, const char *root);
+CAIROVNC_API void cairovnc_server_set_handshake_timeout (CairoVncServer *server, guint seconds);
+CAIROVNC_API void cairovnc_server_set_stall_timeout (CairoVncServer *server, guint seconds);
+CAIROVNC_API void cairovnc_server_set_auth_failure_limit (CairoVncServer *server, guint failures);
+CAIROVNC_API void cairovnc_server_set_auth_block_time (CairoVncServer *server, guint seconds);
 
 CAIROVNC_API CairoVncEvent *cairovnc_server_pop_event (CairoVncServer *server,
                                                        gint64          timeout_us);

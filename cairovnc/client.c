@@ -13,6 +13,13 @@
  * previous one has left the output queue, so a slow viewer gets fewer,
  * fresher frames and never grows memory.
  *
+ * Hostile viewers: the handshake has a deadline (handshake-timeout); a
+ * viewer that leaves its output unread for stall-timeout is dropped;
+ * replies the viewer triggers itself (fences, colour maps) may not pile up
+ * unread: past MAX_REPLY_BACKLOG it is not read until it reads; wrong
+ * passwords are counted per address (throttle.c). Every length from the
+ * wire is checked in rfb.c before anything is allocated.
+ *
  * Runs on the server context.
  */
 #include "client.h"
@@ -27,8 +34,6 @@
 #include "rfb.h"
 #include "websocket.h"
 
-/* From connect to the end of ClientInit, time enough to type a password. */
-#define HANDSHAKE_TIMEOUT_S 60
 /* How long a failed password waits before the viewer hears of it. */
 #define AUTH_FAILURE_DELAY_MS 1000
 /* How long a refused viewer has to read why. */
@@ -40,6 +45,13 @@
 #define READS_PER_WAKEUP 4
 #define MAX_OUTPUT_VECTORS 64
 #define MAX_RECTS_PER_UPDATE 65535
+/* Replies to the viewer's own messages (fence answers, colour maps,
+ * EndOfContinuousUpdates) queued while it reads nothing: past this, its
+ * messages wait in its socket until it reads. */
+#define MAX_REPLY_BACKLOG (64 * 1024)
+/* An input buffer that grew past this (a large ClientCutText) is given
+ * back once empty. */
+#define INPUT_KEEP_BYTES (1024 * 1024)
 
 typedef enum {
   CLIENT_HTTP,                 /* a browser's requests, before any upgrade */
@@ -59,6 +71,7 @@ struct _Client {
   guint id;                    /* 0 until it is a viewer */
   char *address;
   char *log_name;              /* "viewer 3 (127.0.0.1:41234)" */
+  char *host;                  /* the address without the port: whom to throttle */
   GSocket *socket;
   Transport *transport;        /* NULL for plain RFB */
   gboolean is_viewer;          /* speaks RFB (not just HTTP) */
@@ -67,6 +80,7 @@ struct _Client {
   GSource *in_source;
   GSource *out_source;
   GSource *timer_source;       /* handshake deadline, auth delay or closing */
+  GSource *stall_source;       /* while output waits for the viewer to read */
   ClientState state;
   char *close_reason;          /* while CLOSING */
 
@@ -80,7 +94,10 @@ struct _Client {
   /* Input. */
   GByteArray *wire;            /* read, not yet through the transport */
   GByteArray *input;           /* RFB bytes (or HTTP requests) */
+  gboolean input_grown;        /* past INPUT_KEEP_BYTES since last emptied */
   gboolean reading_paused;
+  gsize reply_backlog;         /* reply bytes queued since the output last emptied */
+  gboolean backlog_paused;     /* not read until the backlog is read */
   PointerState pointer;
 
   /* Output. */
@@ -89,6 +106,9 @@ struct _Client {
   guint n_unwrapped;           /* items at the tail not yet through the transport */
   guint64 bytes_sent;
   guint64 bytes_sent_at_timer; /* HTTP: when the idle timer was last set */
+  gint64 output_progress_us;   /* when the viewer last took some output */
+  gint64 stall_timeout_us;
+  guint handshake_timeout_s;
 
   /* What the viewer has and wants. */
   int fb_width, fb_height;
@@ -141,6 +161,7 @@ struct _Client {
 
 static void process_input (Client *c);
 static gsize parse_input (Client *c);
+static gboolean pause_if_replies_unread (Client *c);
 static void flush_output (Client *c);
 static gboolean queue_clipboard_messages (Client *c);
 static void watch_input (Client *c);
@@ -150,20 +171,23 @@ static void watch_input (Client *c);
 #define CLIENT_INFO(c, fmt, ...) \
   SERVER_INFO ((c)->server, "%s: " fmt, (c)->log_name, ##__VA_ARGS__)
 
+/* The peer as "host:port" for log lines, and its host alone. */
 static char *
-describe_address (GSocket *socket)
+describe_address (GSocket *socket, char **host_out)
 {
   g_autoptr (GSocketAddress) address = g_socket_get_remote_address (socket, NULL);
 
   if (G_IS_INET_SOCKET_ADDRESS (address))
     {
       GInetSocketAddress *inet = G_INET_SOCKET_ADDRESS (address);
-      g_autofree char *host = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
+      char *host = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
       guint port = g_inet_socket_address_get_port (inet);
+      *host_out = host;
       if (g_inet_address_get_family (g_inet_socket_address_get_address (inet)) == G_SOCKET_FAMILY_IPV6)
         return g_strdup_printf ("[%s]:%u", host, port);
       return g_strdup_printf ("%s:%u", host, port);
     }
+  *host_out = g_strdup ("unknown address");
   return g_strdup ("unknown address");
 }
 
@@ -176,7 +200,7 @@ client_new (CairoVncServer *server, GSocket *socket, guint id)
   c->server = server;
   c->id = id;
   c->socket = g_object_ref (socket);
-  c->address = describe_address (socket);
+  c->address = describe_address (socket, &c->host);
   c->log_name = g_strdup_printf ("viewer %u (%s)", id, c->address);
   c->state = CLIENT_VERSION;
   c->wire = g_byte_array_new ();
@@ -219,6 +243,7 @@ client_unref (Client *c)
   cairo_region_destroy (c->requested);
   g_free (c->address);
   g_free (c->log_name);
+  g_free (c->host);
   g_free (c->refuse_reason);
   g_free (c->close_reason);
   g_free (c->sent_name);
@@ -279,6 +304,7 @@ client_close (Client *c, const char *reason)
   clear_source (&c->in_source);
   clear_source (&c->out_source);
   clear_source (&c->timer_source);
+  clear_source (&c->stall_source);
   if (c->batch != NULL)
     {
       tile_batch_cancel (c->batch);
@@ -337,6 +363,48 @@ protocol_error (Client *c, const char *what, const GError *error)
 
 /* Output. */
 
+static void watch_stall (Client *c);
+
+static gboolean
+on_stall_check (gpointer data)
+{
+  g_autoptr (Client) c = client_ref (data);
+  gint64 now = g_get_monotonic_time ();
+
+  clear_source (&c->stall_source);
+  if (now - c->output_progress_us >= c->stall_timeout_us)
+    {
+      gsize unsent = 0;
+      for (GList *l = c->output.head; l != NULL; l = l->next)
+        unsent += g_bytes_get_size (l->data);
+      g_autofree char *reason =
+        g_strdup_printf ("the viewer read nothing for %" G_GINT64_FORMAT " s (%" G_GSIZE_FORMAT " bytes unsent)",
+                         c->stall_timeout_us / G_USEC_PER_SEC, unsent - c->output_offset);
+      client_close (c, reason);
+      return G_SOURCE_REMOVE;
+    }
+  /* It read some meanwhile: look again when its time would be up. */
+  watch_stall (c);
+  return G_SOURCE_REMOVE;
+}
+
+/* Output waits for the viewer: it must take some before its time is up. */
+static void
+watch_stall (Client *c)
+{
+  gint64 due;
+
+  if (c->stall_source != NULL)
+    return;
+  due = c->output_progress_us + c->stall_timeout_us - g_get_monotonic_time ();
+  c->stall_source = g_timeout_source_new ((guint) (MAX (due, 0) / 1000 + 1));
+  g_source_set_callback (c->stall_source, on_stall_check, c, NULL);
+  g_source_attach (c->stall_source, c->server->context);
+}
+
+static void process_input (Client *c);
+static void watch_input (Client *c);
+
 static gboolean
 on_writable (GSocket *socket, GIOCondition condition, gpointer data)
 {
@@ -350,11 +418,25 @@ static void
 output_drained (Client *c)
 {
   clear_source (&c->out_source);
+  clear_source (&c->stall_source);
   if (c->state == CLIENT_CLOSING)
     {
       g_autofree char *reason = g_steal_pointer (&c->close_reason);
       client_close (c, reason);
       return;
+    }
+  /* Everything the viewer was sent, replies too, has left. */
+  if (c->batch == NULL && g_queue_is_empty (&c->after_update))
+    {
+      c->reply_backlog = 0;
+      if (c->backlog_paused)
+        {
+          c->backlog_paused = FALSE;
+          watch_input (c);
+          process_input (c);
+          if (c->state == CLIENT_CLOSED)
+            return;
+        }
     }
   /* Clipboard messages wait for an empty queue: however often the
    * program sets it or the viewer asks, at most one message of each kind
@@ -421,11 +503,20 @@ flush_output (Client *c)
                                          c, NULL);
                   g_source_attach (c->out_source, c->server->context);
                 }
+              if (c->stall_source == NULL)
+                {
+                  /* The wait starts now. */
+                  c->output_progress_us = g_get_monotonic_time ();
+                  watch_stall (c);
+                }
               return;
             }
           protocol_error (c, "cannot send", error);
           return;
         }
+
+      if (sent > 0 && c->stall_source != NULL)
+        c->output_progress_us = g_get_monotonic_time ();
 
       /* Drop what was sent. */
       gsize left = (gsize) sent;
@@ -469,6 +560,8 @@ static void
 send_wire (Client *c, GBytes *bytes)
 {
   wrap_output (c);
+  /* Pongs and closes answer the viewer: replies it must read. */
+  c->reply_backlog += g_bytes_get_size (bytes);
   g_queue_push_tail (&c->output, bytes);
 }
 
@@ -493,6 +586,15 @@ send_after_update (Client *c, GBytes *bytes)
     g_queue_push_tail (&c->after_update, bytes);
   else
     send_bytes (c, bytes);
+}
+
+/* A reply to one of the viewer's own messages: counted, so that a viewer
+ * that sends many and reads nothing cannot pile them up. */
+static void
+send_reply (Client *c, GBytes *bytes)
+{
+  c->reply_backlog += g_bytes_get_size (bytes);
+  send_after_update (c, bytes);
 }
 
 static void
@@ -575,10 +677,14 @@ client_clipboard_changed (Client *c)
 
 static gboolean on_readable (GSocket *socket, GIOCondition condition, gpointer data);
 
+static gboolean reading (Client *c);
+
+/* Reads only what will be parsed: a viewer not being read is held back
+ * by its socket, not by our memory. */
 static void
 watch_input (Client *c)
 {
-  if (c->in_source != NULL)
+  if (c->in_source != NULL || !reading (c))
     return;
   c->in_source = g_socket_create_source (c->socket, G_IO_IN, NULL);
   g_source_set_callback (c->in_source, (GSourceFunc) (void (*) (void)) on_readable, c, NULL);
@@ -635,7 +741,7 @@ on_readable (GSocket *socket, GIOCondition condition, gpointer data)
       if (c->transport != NULL && !unwrap_input (c))
         break;
       process_input (c);
-      if (got < READ_CHUNK)
+      if (got < READ_CHUNK || c->state == CLIENT_CLOSED || pause_if_replies_unread (c))
         break;
     }
   /* Sources of a closed or paused viewer were destroyed already. */
@@ -776,16 +882,34 @@ void
 client_start (Client *c, const char *refuse_reason)
 {
   static const char version[] = "RFB 003.008\n";
+  CairoVncServer *server = c->server;
+  guint handshake_timeout;
+  gint64 blocked_us = 0;
 
-  c->refuse_reason = g_strdup (refuse_reason);
+  g_mutex_lock (&server->state_lock);
+  handshake_timeout = c->handshake_timeout_s = server->handshake_timeout;
+  c->stall_timeout_us = (gint64) server->stall_timeout * G_USEC_PER_SEC;
+  g_mutex_unlock (&server->state_lock);
+
   c->is_viewer = TRUE;
   c->state = CLIENT_VERSION;
-  if (c->transport != NULL)
-    CLIENT_INFO (c, "connected over %s", c->transport->funcs->name);
+  if (refuse_reason == NULL && uses_password (server))
+    blocked_us = throttle_blocked_for (server->auth_throttle, c->host, g_get_monotonic_time ());
+  if (blocked_us > 0)
+    {
+      CLIENT_INFO (c, "connected%s%s; %s is refused for %" G_GINT64_FORMAT " more seconds after wrong passwords",
+                   c->transport != NULL ? " over " : "", c->transport != NULL ? c->transport->funcs->name : "",
+                   c->host, (blocked_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+      c->refuse_reason = g_strdup ("Too many authentication failures; try again later");
+    }
   else
-    CLIENT_INFO (c, "connected");
+    {
+      c->refuse_reason = g_strdup (refuse_reason);
+      CLIENT_INFO (c, "connected%s%s", c->transport != NULL ? " over " : "",
+                   c->transport != NULL ? c->transport->funcs->name : "");
+    }
   send_bytes (c, g_bytes_new_static (version, RFB_VERSION_STRING_LEN));
-  set_timer (c, HANDSHAKE_TIMEOUT_S * 1000);
+  set_timer (c, handshake_timeout * 1000);
   watch_input (c);
   flush_output (c);
 }
@@ -822,8 +946,12 @@ on_timer (gpointer data)
         client_close (c, output_is_empty (c) ? "no request came in time" : "the browser stopped reading");
       break;
     default:
-      client_close (c, "the handshake took too long");
-      break;
+      {
+        g_autofree char *reason = g_strdup_printf ("the handshake took longer than %u s",
+                                                   c->handshake_timeout_s);
+        client_close (c, reason);
+        break;
+      }
     }
   return G_SOURCE_REMOVE;
 }
@@ -928,26 +1056,67 @@ handle_security_choice (Client *c, const guint8 *data, gsize len, gsize *consume
   return TRUE;
 }
 
+/* A wrong password: counted against the viewer's address, which may be
+ * refused for a while (throttle.c). */
+static void
+count_auth_failure (Client *c)
+{
+  CairoVncServer *server = c->server;
+  guint limit, failures;
+  gint64 first_block_us, block_us;
+
+  g_mutex_lock (&server->state_lock);
+  limit = server->auth_failure_limit;
+  first_block_us = (gint64) server->auth_block_time * G_USEC_PER_SEC;
+  g_mutex_unlock (&server->state_lock);
+
+  block_us = throttle_failed (server->auth_throttle, c->host, g_get_monotonic_time (), limit,
+                              first_block_us, &failures);
+  if (limit == 0)
+    CLIENT_INFO (c, "wrong password");
+  else
+    CLIENT_INFO (c, "wrong password (%u from %s)", failures, c->host);
+  if (block_us > 0)
+    CLIENT_INFO (c, "%s is refused for %" G_GINT64_FORMAT " s after %u wrong passwords", c->host,
+                 block_us / G_USEC_PER_SEC, failures);
+}
+
 static gboolean
 handle_auth_response (Client *c, const guint8 *data, gsize len, gsize *consumed)
 {
   CairoVncServer *server = c->server;
   gboolean full_ok, readonly_ok;
+  gint64 blocked_us;
 
   if (len < AUTH_CHALLENGE_LEN)
     return FALSE;
   *consumed = AUTH_CHALLENGE_LEN;
 
-  g_mutex_lock (&server->state_lock);
-  full_ok = server->password != NULL && *server->password &&
-            auth_vnc_check (server->password, c->challenge, data);
-  readonly_ok = server->password_readonly != NULL && *server->password_readonly &&
-                auth_vnc_check (server->password_readonly, c->challenge, data);
-  g_mutex_unlock (&server->state_lock);
+  /* Failures on other connections from the same address may have blocked
+   * it since this one began: its answer is then not even checked. */
+  blocked_us = throttle_blocked_for (server->auth_throttle, c->host, g_get_monotonic_time ());
+  if (blocked_us > 0)
+    {
+      CLIENT_INFO (c, "password not checked: %s is refused for %" G_GINT64_FORMAT " more seconds",
+                   c->host, (blocked_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+      full_ok = readonly_ok = FALSE;
+    }
+  else
+    {
+      /* Each password that is set is tried; auth.c compares in constant
+       * time. */
+      g_mutex_lock (&server->state_lock);
+      full_ok = server->password != NULL && *server->password &&
+                auth_vnc_check (server->password, c->challenge, data);
+      readonly_ok = server->password_readonly != NULL && *server->password_readonly &&
+                    auth_vnc_check (server->password_readonly, c->challenge, data);
+      g_mutex_unlock (&server->state_lock);
+      if (!full_ok && !readonly_ok)
+        count_auth_failure (c);
+    }
 
   if (!full_ok && !readonly_ok)
     {
-      CLIENT_INFO (c, "wrong password");
       c->state = CLIENT_AUTH_DELAY;
       clear_source (&c->in_source);
       set_timer (c, AUTH_FAILURE_DELAY_MS);
@@ -956,6 +1125,7 @@ handle_auth_response (Client *c, const guint8 *data, gsize len, gsize *consumed)
   /* As in the Python CairoVNC: the read-only password wins when both
    * match (they share their first eight characters). */
   c->read_only = readonly_ok;
+  throttle_succeeded (server->auth_throttle, c->host);
   CLIENT_INFO (c, "authenticated with the %s password", readonly_ok ? "read-only" : "full");
   send_security_ok (c);
   c->state = CLIENT_INIT;
@@ -1011,6 +1181,7 @@ send_colour_map (Client *c)
       rfb_append_u16 (out, (guint16) (((i >> 3) & 7) * 65535 / 7));
       rfb_append_u16 (out, (guint16) (((i >> 6) & 3) * 65535 / 3));
     }
+  c->reply_backlog += out->len;
   send_byte_array (c, g_steal_pointer (&out));
 }
 
@@ -1156,12 +1327,12 @@ handle_set_encodings (Client *c, const RfbClientMessage *msg)
   if (wants_fence && !c->told_fence)
     {
       c->told_fence = TRUE;
-      send_after_update (c, rfb_build_server_fence (RFB_FENCE_REQUEST, NULL, 0));
+      send_reply (c, rfb_build_server_fence (RFB_FENCE_REQUEST, NULL, 0));
     }
   if (wants_continuous_updates && !c->told_continuous_updates)
     {
       c->told_continuous_updates = TRUE;
-      send_after_update (c, rfb_build_end_of_continuous_updates ());
+      send_reply (c, rfb_build_end_of_continuous_updates ());
     }
   /* A viewer that starts drawing the cursor itself needs the shape. */
   if (c->supports_cursor != had_cursor || c->supports_cursor_alpha != had_cursor_alpha)
@@ -1258,7 +1429,7 @@ handle_enable_continuous_updates (Client *c, const RfbClientMessage *msg)
     {
       c->continuous = FALSE;
       CLIENT_TRACE (c, "continuous updates off");
-      send_after_update (c, rfb_build_end_of_continuous_updates ());
+      send_reply (c, rfb_build_end_of_continuous_updates ());
     }
 }
 
@@ -1270,8 +1441,8 @@ handle_client_fence (Client *c, const RfbClientMessage *msg)
   /* Messages are handled in order, so BlockBefore and BlockAfter hold
    * when the answer follows the update being encoded; SyncNext too, as
    * the next message changes only updates not yet begun. */
-  send_after_update (c, rfb_build_server_fence (msg->fence.flags & RFB_FENCE_KNOWN_FLAGS,
-                                                msg->fence.data, msg->fence.length));
+  send_reply (c, rfb_build_server_fence (msg->fence.flags & RFB_FENCE_KNOWN_FLAGS,
+                                         msg->fence.data, msg->fence.length));
 }
 
 static void
@@ -1499,7 +1670,7 @@ reading (Client *c)
     case CLIENT_CLOSED:
       return FALSE;
     default:
-      return !c->reading_paused;
+      return !c->reading_paused && !c->backlog_paused;
     }
 }
 
@@ -1508,7 +1679,12 @@ process_input (Client *c)
 {
   gboolean again;
 
+  /* Replies can drain, and reading resume, inside the loop below. */
+  if (c->processing > 0)
+    return;
   c->processing++;
+  if (c->input->len > INPUT_KEEP_BYTES)
+    c->input_grown = TRUE;
   do
     {
       gsize offset = 0;
@@ -1536,8 +1712,35 @@ process_input (Client *c)
     }
   while (again);
   c->processing--;
+  if (c->state == CLIENT_CLOSED)
+    return;
+  /* Let a buffer that a burst grew go, once it is empty. */
+  if (c->input->len == 0 && c->input_grown)
+    {
+      g_byte_array_unref (c->input);
+      c->input = g_byte_array_new ();
+      c->input_grown = FALSE;
+    }
   if (c->state == CLIENT_NORMAL)
     client_try_send (c);
+}
+
+/* A viewer that does not read the replies it asks for is not read
+ * either, until it does; TRUE when reading stopped (or the viewer went). */
+static gboolean
+pause_if_replies_unread (Client *c)
+{
+  if (c->reply_backlog <= MAX_REPLY_BACKLOG)
+    return FALSE;
+  flush_output (c);
+  if (c->state == CLIENT_CLOSED)
+    return TRUE;
+  if (c->reply_backlog <= MAX_REPLY_BACKLOG)
+    return FALSE;
+  CLIENT_TRACE (c, "%" G_GSIZE_FORMAT " bytes of replies unread: reading paused", c->reply_backlog);
+  c->backlog_paused = TRUE;
+  clear_source (&c->in_source);
+  return TRUE;
 }
 
 /* Handles what it can of the input; returns how much it used. */
@@ -1577,7 +1780,7 @@ parse_input (Client *c)
           g_assert_not_reached ();
         }
       offset += consumed;
-      if (!more)
+      if (!more || pause_if_replies_unread (c))
         break;
     }
   return offset;

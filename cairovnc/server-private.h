@@ -9,6 +9,7 @@
 #include "clipboard.h"
 #include "cursor.h"
 #include "frame.h"
+#include "throttle.h"
 #include "tilecache.h"
 
 G_BEGIN_DECLS
@@ -37,6 +38,10 @@ struct _CairoVncServer {
   Cursor *cursor;              /* NULL: the viewers' own pointer */
   guint64 cursor_serial;       /* counts cursor changes; 0 before the first */
   ClipboardData *clipboard;    /* the program's clipboard, or NULL */
+  guint handshake_timeout;     /* seconds */
+  guint stall_timeout;         /* seconds */
+  guint auth_failure_limit;
+  guint auth_block_time;       /* seconds */
   SurfaceSource source;        /* what the next snapshot copies */
   gboolean source_changed;
   cairo_region_t *damage_hints;
@@ -73,6 +78,7 @@ struct _CairoVncServer {
   gint64 next_snapshot_us;     /* the earliest the next snapshot may be */
   FramePool *frame_pool;
   char *sent_desktop_name;     /* the name viewers were last told */
+  Throttle *auth_throttle;     /* wrong passwords per address */
 };
 
 /* For client.c; all run on the server context. */

@@ -35,6 +35,17 @@
 /* Browsers open a few connections each for a page's files; more than
  * this many at once, not yet viewers, are refused. */
 #define MAX_HTTP_CONNECTIONS 64
+/* From connect to the end of ClientInit: time enough to type a password,
+ * too little to hold a connection open by saying nothing. */
+#define DEFAULT_HANDSHAKE_TIMEOUT_S 30
+/* A viewer that takes none of what is queued for it for this long is
+ * gone. Longer than any pause a working viewer makes: the benchmark's
+ * stalled viewer stops reading for 10 s and must come back. */
+#define DEFAULT_STALL_TIMEOUT_S 30
+/* As TigerVNC's blacklist: five wrong passwords, then 10 s of refusal,
+ * doubling with each further failure. */
+#define DEFAULT_AUTH_FAILURE_LIMIT 5
+#define DEFAULT_AUTH_BLOCK_TIME_S 10
 
 enum {
   PROP_0,
@@ -53,6 +64,10 @@ enum {
   PROP_CLIPBOARD_MAX_SIZE,
   PROP_HTTP_PORT,
   PROP_HTTP_ROOT,
+  PROP_HANDSHAKE_TIMEOUT,
+  PROP_STALL_TIMEOUT,
+  PROP_AUTH_FAILURE_LIMIT,
+  PROP_AUTH_BLOCK_TIME,
   N_PROPS
 };
 
@@ -176,6 +191,11 @@ cairovnc_server_init (CairoVncServer *server)
   server->zlib_level = 6;
   server->clipboard_max_size = DEFAULT_CLIPBOARD_MAX_SIZE;
   server->http_root = g_strdup (DEFAULT_HTTP_ROOT);
+  server->handshake_timeout = DEFAULT_HANDSHAKE_TIMEOUT_S;
+  server->stall_timeout = DEFAULT_STALL_TIMEOUT_S;
+  server->auth_failure_limit = DEFAULT_AUTH_FAILURE_LIMIT;
+  server->auth_block_time = DEFAULT_AUTH_BLOCK_TIME_S;
+  server->auth_throttle = throttle_new ();
   server->events = g_async_queue_new_full ((GDestroyNotify) cairovnc_event_free);
   server->damage_hints = cairo_region_create ();
   server->clients = g_ptr_array_new ();
@@ -201,6 +221,7 @@ cairovnc_server_finalize (GObject *object)
   g_clear_pointer (&server->desktop_name, g_free);
   g_clear_pointer (&server->sent_desktop_name, g_free);
   g_mutex_clear (&server->own_surface_lock);
+  g_clear_pointer (&server->auth_throttle, throttle_free);
   g_mutex_clear (&server->state_lock);
   G_OBJECT_CLASS (cairovnc_server_parent_class)->finalize (object);
 }
@@ -258,6 +279,18 @@ cairovnc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
       break;
     case PROP_HTTP_ROOT:
       g_value_set_string (value, server->http_root);
+      break;
+    case PROP_HANDSHAKE_TIMEOUT:
+      g_value_set_uint (value, server->handshake_timeout);
+      break;
+    case PROP_STALL_TIMEOUT:
+      g_value_set_uint (value, server->stall_timeout);
+      break;
+    case PROP_AUTH_FAILURE_LIMIT:
+      g_value_set_uint (value, server->auth_failure_limit);
+      break;
+    case PROP_AUTH_BLOCK_TIME:
+      g_value_set_uint (value, server->auth_block_time);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -317,6 +350,18 @@ cairovnc_server_set_property (GObject *object, guint prop_id, const GValue *valu
       break;
     case PROP_HTTP_ROOT:
       cairovnc_server_set_http_root (server, g_value_get_string (value));
+      break;
+    case PROP_HANDSHAKE_TIMEOUT:
+      cairovnc_server_set_handshake_timeout (server, g_value_get_uint (value));
+      break;
+    case PROP_STALL_TIMEOUT:
+      cairovnc_server_set_stall_timeout (server, g_value_get_uint (value));
+      break;
+    case PROP_AUTH_FAILURE_LIMIT:
+      cairovnc_server_set_auth_failure_limit (server, g_value_get_uint (value));
+      break;
+    case PROP_AUTH_BLOCK_TIME:
+      cairovnc_server_set_auth_block_time (server, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -490,6 +535,53 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
    * Since: 0.1
    */
   properties[PROP_HTTP_ROOT] = g_param_spec_string ("http-root", NULL, NULL, DEFAULT_HTTP_ROOT, flags);
+  /**
+   * CairoVncServer:handshake-timeout:
+   *
+   * Seconds a viewer has from connecting to the end of its handshake
+   * (version, security, password, ClientInit), however it spends them: a
+   * viewer that says nothing, or one byte now and then, is disconnected
+   * when they are up. Takes effect for viewers that connect afterwards.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_HANDSHAKE_TIMEOUT] =
+    g_param_spec_uint ("handshake-timeout", NULL, NULL, 1, 3600, DEFAULT_HANDSHAKE_TIMEOUT_S, flags);
+  /**
+   * CairoVncServer:stall-timeout:
+   *
+   * Seconds a viewer may leave what is queued for it unread before it is
+   * disconnected (with a log line). At most about one update waits for a
+   * slow viewer, so this bounds how long it holds that memory, not how
+   * much; a viewer that reads slowly but reads is never disconnected.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_STALL_TIMEOUT] =
+    g_param_spec_uint ("stall-timeout", NULL, NULL, 1, 3600, DEFAULT_STALL_TIMEOUT_S, flags);
+  /**
+   * CairoVncServer:auth-failure-limit:
+   *
+   * How many wrong passwords one address may send before it is refused
+   * for #CairoVncServer:auth-block-time; 0 turns the limit off. Once
+   * refused, each further wrong password refuses the address again, for
+   * twice as long as the last time (up to an hour). A right password
+   * forgets the address's failures.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_AUTH_FAILURE_LIMIT] =
+    g_param_spec_uint ("auth-failure-limit", NULL, NULL, 0, G_MAXUINT, DEFAULT_AUTH_FAILURE_LIMIT, flags);
+  /**
+   * CairoVncServer:auth-block-time:
+   *
+   * Seconds an address is first refused after
+   * #CairoVncServer:auth-failure-limit wrong passwords.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_AUTH_BLOCK_TIME] =
+    g_param_spec_uint ("auth-block-time", NULL, NULL, 1, 3600, DEFAULT_AUTH_BLOCK_TIME_S, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -2039,6 +2131,58 @@ cairovnc_server_set_http_root (CairoVncServer *server, const char *root)
   g_mutex_unlock (&server->state_lock);
   g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_HTTP_ROOT]);
 }
+
+/**
+ * cairovnc_server_set_auth_failure_limit:
+ * @server: a server
+ * @failures: wrong passwords allowed from one address, 0 for no limit
+ *
+ * Sets #CairoVncServer:auth-failure-limit.
+ *
+ * Since: 0.1
+ */
+DEFINE_VALUE_SETTER (cairovnc_server_set_auth_failure_limit, guint, auth_failure_limit,
+                     PROP_AUTH_FAILURE_LIMIT)
+
+/* Timeouts of 1 s to an hour, as their properties say. */
+#define DEFINE_SECONDS_SETTER(func, field, prop)                           \
+  static DEFINE_VALUE_SETTER (func##_unchecked, guint, field, prop)        \
+  void func (CairoVncServer *server, guint seconds)                        \
+  {                                                                        \
+    g_return_if_fail (seconds >= 1 && seconds <= 3600);                    \
+    func##_unchecked (server, seconds);                                    \
+  }
+
+/**
+ * cairovnc_server_set_handshake_timeout:
+ * @server: a server
+ * @seconds: 1 to 3600
+ *
+ * Sets #CairoVncServer:handshake-timeout.
+ *
+ * Since: 0.1
+ */
+DEFINE_SECONDS_SETTER (cairovnc_server_set_handshake_timeout, handshake_timeout, PROP_HANDSHAKE_TIMEOUT)
+/**
+ * cairovnc_server_set_stall_timeout:
+ * @server: a server
+ * @seconds: 1 to 3600
+ *
+ * Sets #CairoVncServer:stall-timeout.
+ *
+ * Since: 0.1
+ */
+DEFINE_SECONDS_SETTER (cairovnc_server_set_stall_timeout, stall_timeout, PROP_STALL_TIMEOUT)
+/**
+ * cairovnc_server_set_auth_block_time:
+ * @server: a server
+ * @seconds: 1 to 3600
+ *
+ * Sets #CairoVncServer:auth-block-time.
+ *
+ * Since: 0.1
+ */
+DEFINE_SECONDS_SETTER (cairovnc_server_set_auth_block_time, auth_block_time, PROP_AUTH_BLOCK_TIME)
 
 /**
  * cairovnc_server_set_read_only:

@@ -5,6 +5,8 @@ TEST_PACKAGES=(check libvncserver-dev gvncviewer)
 # GObject Introspection, and Python through it (PyGObject with pycairo).
 PYTHON_PACKAGES=(gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 gir1.2-freedesktop
                  python3-gi python3-gi-cairo python3-cairo)
+# The libFuzzer harnesses (tests/fuzz) need clang; its libFuzzer comes with it.
+FUZZ_PACKAGES=(clang)
 
 install_missing() {
   local missing=()

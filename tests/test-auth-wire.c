@@ -4,18 +4,12 @@
  * viewers send) and check what the server answers at every step: who
  * picks the security type, whether a SecurityResult and a reason come,
  * how long a wrong password waits, which security choices are refused.
- * VNC Authentication responses are computed here with libvncclient's DES;
+ * VNC Authentication responses are computed with libvncclient's DES;
  * libvncclient itself connects with right, wrong and read-only passwords.
  */
 #include "testutil.h"
 
 #include <string.h>
-
-/* libvncclient's VNC Authentication DES (rfbproto.h declares it as
- * rfbEncryptBytes; the client library exports it under this name):
- * encrypts the 16-byte challenge in place with the first 8 bytes of
- * @passwd. */
-extern void rfbClientEncryptBytes (unsigned char *bytes, char *passwd);
 
 #define WIDTH 200
 #define HEIGHT 150
@@ -32,15 +26,6 @@ start_server (const char *password, const char *password_readonly)
   g_object_set (ts->server, "password", password, "password-readonly", password_readonly, NULL);
   test_server_start (ts);
   return ts;
-}
-
-static guint32
-recv_u32 (GSocket *socket, const char *what)
-{
-  guint8 b[4];
-
-  ck_assert_msg (test_raw_recv (socket, b, 4, TEST_TIMEOUT_US), "no %s", what);
-  return test_get_u32 (b);
 }
 
 /* Connects, checks the server's version string and answers @version. */
@@ -115,26 +100,6 @@ choose_security (GSocket *socket, guint8 type)
   ck_assert (test_raw_send (socket, &type, 1));
 }
 
-static void
-vnc_response (const guint8 challenge[16], const char *password, guint8 response[16])
-{
-  g_autofree char *copy = g_strdup (password);
-
-  memcpy (response, challenge, 16);
-  rfbClientEncryptBytes (response, copy);
-}
-
-/* Reads the challenge and answers it as if the password were @password. */
-static void
-answer_challenge (GSocket *socket, const char *password)
-{
-  guint8 challenge[16], response[16];
-
-  ck_assert_msg (test_raw_recv (socket, challenge, 16, TEST_TIMEOUT_US), "no challenge");
-  vnc_response (challenge, password, response);
-  ck_assert (test_raw_send (socket, response, 16));
-}
-
 /* Versions. */
 
 START_TEST (test_auth_wire_version_3_3_server_picks_none)
@@ -142,7 +107,7 @@ START_TEST (test_auth_wire_version_3_3_server_picks_none)
   TestServer *ts = start_server (NULL, NULL);
   GSocket *socket = raw_start (ts, "RFB 003.003\n");
 
-  ck_assert_uint_eq (recv_u32 (socket, "security type"), 1);
+  ck_assert_uint_eq (test_raw_recv_u32 (socket, "security type"), 1);
   /* No list to choose from, no SecurityResult: the server waits for
    * ClientInit. */
   ck_assert_msg (silent_for (socket, SILENCE_US), "more bytes after the 3.3 security type");
@@ -158,9 +123,9 @@ START_TEST (test_auth_wire_version_3_3_server_picks_vnc_auth)
   TestServer *ts = start_server ("secret", NULL);
   GSocket *socket = raw_start (ts, "RFB 003.003\n");
 
-  ck_assert_uint_eq (recv_u32 (socket, "security type"), 2);
-  answer_challenge (socket, "secret");
-  ck_assert_uint_eq (recv_u32 (socket, "SecurityResult"), 0);
+  ck_assert_uint_eq (test_raw_recv_u32 (socket, "security type"), 2);
+  test_raw_answer_challenge (socket, "secret");
+  ck_assert_uint_eq (test_raw_recv_u32 (socket, "SecurityResult"), 0);
   expect_server_init (socket);
 
   g_object_unref (socket);
@@ -188,7 +153,7 @@ START_TEST (test_auth_wire_version_3_8_has_result_for_none)
   GSocket *socket = raw_start (ts, "RFB 003.008\n");
 
   choose_security (socket, 1);
-  ck_assert_uint_eq (recv_u32 (socket, "SecurityResult"), 0);
+  ck_assert_uint_eq (test_raw_recv_u32 (socket, "SecurityResult"), 0);
   expect_server_init (socket);
 
   g_object_unref (socket);
@@ -214,14 +179,14 @@ START_TEST (test_auth_wire_odd_versions_map_to_known_ones)
 
   if (odd_versions[_i].behaves_as == 3)
     {
-      ck_assert_msg (recv_u32 (socket, "security type") == 1, "%s: not answered as 3.3",
+      ck_assert_msg (test_raw_recv_u32 (socket, "security type") == 1, "%s: not answered as 3.3",
                      odd_versions[_i].version);
       ck_assert (silent_for (socket, SILENCE_US));
     }
   else
     {
       choose_security (socket, 1);
-      ck_assert_msg (recv_u32 (socket, "SecurityResult") == 0, "%s: not answered as 3.8",
+      ck_assert_msg (test_raw_recv_u32 (socket, "SecurityResult") == 0, "%s: not answered as 3.8",
                      odd_versions[_i].version);
     }
   expect_server_init (socket);
@@ -353,8 +318,8 @@ START_TEST (test_auth_wire_raw_right_response_3_8)
   GSocket *socket = raw_start (ts, "RFB 003.008\n");
 
   choose_security (socket, 2);
-  answer_challenge (socket, "secret");
-  ck_assert_uint_eq (recv_u32 (socket, "SecurityResult"), 0);
+  test_raw_answer_challenge (socket, "secret");
+  ck_assert_uint_eq (test_raw_recv_u32 (socket, "SecurityResult"), 0);
   expect_server_init (socket);
 
   g_object_unref (socket);
@@ -372,14 +337,14 @@ START_TEST (test_auth_wire_raw_wrong_response_3_8_waits_and_says_why)
   gint64 sent, answered;
 
   choose_security (socket, 2);
-  answer_challenge (socket, "Secret");
+  test_raw_answer_challenge (socket, "Secret");
   sent = g_get_monotonic_time ();
-  ck_assert_uint_eq (recv_u32 (socket, "SecurityResult"), 1);
+  ck_assert_uint_eq (test_raw_recv_u32 (socket, "SecurityResult"), 1);
   answered = g_get_monotonic_time ();
   ck_assert_msg (answered - sent >= 900 * 1000, "the failure came after %" G_GINT64_FORMAT " µs",
                  answered - sent);
 
-  reason_length = recv_u32 (socket, "reason length");
+  reason_length = test_raw_recv_u32 (socket, "reason length");
   ck_assert_uint_eq (reason_length, strlen (FAILURE_REASON));
   ck_assert (test_raw_recv (socket, reason, reason_length, TEST_TIMEOUT_US));
   ck_assert (memcmp (reason, FAILURE_REASON, reason_length) == 0);
@@ -402,8 +367,8 @@ START_TEST (test_auth_wire_raw_wrong_response_3_7_has_no_reason)
   GSocket *socket = raw_start (ts, "RFB 003.007\n");
 
   choose_security (socket, 2);
-  answer_challenge (socket, "wrong");
-  ck_assert_uint_eq (recv_u32 (socket, "SecurityResult"), 1);
+  test_raw_answer_challenge (socket, "wrong");
+  ck_assert_uint_eq (test_raw_recv_u32 (socket, "SecurityResult"), 1);
   expect_closed_with_nothing_more (socket, "3.7 failure");
 
   g_object_unref (socket);
@@ -416,9 +381,9 @@ START_TEST (test_auth_wire_raw_wrong_response_3_3_has_no_reason)
   TestServer *ts = start_server ("secret", NULL);
   GSocket *socket = raw_start (ts, "RFB 003.003\n");
 
-  ck_assert_uint_eq (recv_u32 (socket, "security type"), 2);
-  answer_challenge (socket, "wrong");
-  ck_assert_uint_eq (recv_u32 (socket, "SecurityResult"), 1);
+  ck_assert_uint_eq (test_raw_recv_u32 (socket, "security type"), 2);
+  test_raw_answer_challenge (socket, "wrong");
+  ck_assert_uint_eq (test_raw_recv_u32 (socket, "SecurityResult"), 1);
   expect_closed_with_nothing_more (socket, "3.3 failure");
 
   g_object_unref (socket);
@@ -443,8 +408,8 @@ START_TEST (test_auth_wire_raw_only_first_eight_characters_count)
   guint32 result;
 
   choose_security (socket, 2);
-  answer_challenge (socket, long_password_tries[_i].typed);
-  result = recv_u32 (socket, "SecurityResult");
+  test_raw_answer_challenge (socket, long_password_tries[_i].typed);
+  result = test_raw_recv_u32 (socket, "SecurityResult");
   if (long_password_tries[_i].accepted)
     {
       ck_assert_msg (result == 0, "\"%s\" refused", long_password_tries[_i].typed);
@@ -483,8 +448,8 @@ START_TEST (test_auth_wire_choice_not_offered_3_8_fails_with_reason)
 
   expect_type_list (socket, bad_choices[_i].offered);
   ck_assert (test_raw_send (socket, &bad_choices[_i].chosen, 1));
-  ck_assert_uint_eq (recv_u32 (socket, "SecurityResult"), 1);
-  reason_length = recv_u32 (socket, "reason length");
+  ck_assert_uint_eq (test_raw_recv_u32 (socket, "SecurityResult"), 1);
+  reason_length = test_raw_recv_u32 (socket, "reason length");
   ck_assert_msg (reason_length > 0 && reason_length < 1024, "reason of %u bytes", reason_length);
   ck_assert_msg (test_raw_read_until_closed (socket, rest, TEST_TIMEOUT_US), "not closed after the reason");
   ck_assert_uint_eq (rest->len, reason_length);
@@ -539,7 +504,7 @@ START_TEST (test_auth_wire_silent_viewer_is_not_closed_early)
   /* It is still there, and may go on. */
   ck_assert (test_raw_send (silent, "RFB 003.008\n", 12));
   choose_security (silent, 1);
-  ck_assert_uint_eq (recv_u32 (silent, "SecurityResult"), 0);
+  ck_assert_uint_eq (test_raw_recv_u32 (silent, "SecurityResult"), 0);
   expect_server_init (silent);
 
   test_viewer_free (viewer);
@@ -562,7 +527,7 @@ START_TEST (test_auth_wire_slow_version_string_is_accepted)
       g_usleep (20 * 1000);
     }
   choose_security (socket, 1);
-  ck_assert_uint_eq (recv_u32 (socket, "SecurityResult"), 0);
+  ck_assert_uint_eq (test_raw_recv_u32 (socket, "SecurityResult"), 0);
   expect_server_init (socket);
 
   g_object_unref (socket);

@@ -1,12 +1,14 @@
 /* test-hostile.c — bad or greedy viewers never hurt the server or others.
  *
  * A libvncclient viewer connects first and must keep getting correct
- * frames while raw sockets send unknown messages, impossible pixel
- * formats, huge lengths, truncated messages, garbage, floods of requests,
- * never read at all, or come and go by the dozen. Each hostile viewer is
- * disconnected (or goes away) on its own; the server's memory stays
- * bounded; its log says why at info level, never as a warning (which
- * testutil turns into a failure).
+ * frames while raw sockets, past the handshake, send unknown messages,
+ * impossible pixel formats, huge lengths, odd but legal requests,
+ * truncated messages, garbage, floods of requests and of messages that
+ * want answers, never read at all, read at a trickle, or go away in the
+ * middle of a message. Each hostile viewer is disconnected (or goes away)
+ * on its own; the server's memory stays bounded; its log says why at info
+ * level, never as a warning (which testutil turns into a failure). The
+ * handshake's hostile viewers are in test-hostile-handshake.c.
  */
 #include "testutil.h"
 
@@ -15,67 +17,6 @@
 
 #define WIDTH 200
 #define HEIGHT 150
-
-/* A server with a well-behaved viewer that has its first frame. */
-typedef struct {
-  TestServer *ts;
-  TestViewer *viewer;
-  guint seed;
-} Fixture;
-
-static void
-fixture_start (Fixture *f, int width, int height)
-{
-  cairo_surface_t *surface = testutil_scene_new (CAIRO_FORMAT_RGB24, width, height, 1);
-
-  f->ts = test_server_new (surface);
-  f->seed = 1;
-  cairo_surface_destroy (surface);
-  g_object_set (f->ts->server, "read-only", FALSE, NULL);
-  test_server_start (f->ts);
-  f->viewer = test_viewer_connect (f->ts->port, NULL, NULL, NULL);
-  ck_assert_msg (f->viewer != NULL, "the good viewer could not connect");
-  ck_assert_msg (test_viewer_wait_match (f->viewer, f->ts, TEST_TIMEOUT_US), "the good viewer got no frame");
-}
-
-static void
-fixture_stop (Fixture *f)
-{
-  test_viewer_free (f->viewer);
-  test_server_free (f->ts);
-}
-
-/* The good viewer gets a new frame, pixel for pixel. */
-static void
-check_good_viewer_served (Fixture *f, const char *what)
-{
-  test_server_redraw (f->ts, ++f->seed);
-  ck_assert_msg (test_viewer_wait_match (f->viewer, f->ts, TEST_TIMEOUT_US),
-                 "%s: the good viewer got no correct frame", what);
-}
-
-static void
-wait_n_clients (Fixture *f, guint n, const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + TEST_TIMEOUT_US;
-  guint now;
-
-  while ((now = cairovnc_server_get_n_clients (f->ts->server)) != n)
-    {
-      ck_assert_msg (g_get_monotonic_time () < deadline, "%s: %u viewers, expected %u", what, now, n);
-      g_usleep (10 * 1000);
-    }
-}
-
-static GSocket *
-raw_ready (Fixture *f)
-{
-  GSocket *socket = test_raw_connect (f->ts->port);
-  int width, height;
-
-  ck_assert_msg (test_raw_handshake (socket, &width, &height), "raw handshake failed");
-  return socket;
-}
 
 /* SetPixelFormat with green and blue at 8 bits, 8 and 0. */
 static gsize
@@ -109,6 +50,11 @@ static const HostileCase hostile_cases[] = {
   { "SetEncodings announcing 65535, sending 3, then close", TRUE },
   { "ClientFence with 200 bytes of payload", FALSE },
   { "garbage", FALSE },
+  { "ClientCutText of -0x7fffffff bytes", FALSE },
+  { "SetPixelFormat with a red max of 200", FALSE },
+  { "SetPixelFormat with a 16-bit red in 8 bits per pixel", FALSE },
+  { "message type 1, a server's", FALSE },
+  { "message type 249", FALSE },
 };
 
 static GByteArray *
@@ -191,6 +137,22 @@ hostile_bytes (guint index)
         g_rand_free (rand);
         return out;
       }
+    case 16:
+      msg[0] = 6;
+      test_put_u32 (msg + 4, 0x80000001u);
+      len = 12;
+      break;
+    case 17:
+      len = build_pixel_format (msg, 32, 24, 1, 200, 16);
+      break;
+    case 18:
+      len = build_pixel_format (msg, 8, 8, 1, 65535, 0);
+      break;
+    case 19:
+    case 20:
+      msg[0] = index == 19 ? 1 : 249;
+      len = 20;
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -202,13 +164,13 @@ START_TEST (test_hostile_bad_message_closes_only_that_viewer)
 {
   const HostileCase *hc = &hostile_cases[_i];
   g_autoptr (GByteArray) bytes = hostile_bytes ((guint) _i);
-  Fixture f;
+  TestFixture f;
   GSocket *raw;
   gboolean sent;
 
-  fixture_start (&f, WIDTH, HEIGHT);
-  raw = raw_ready (&f);
-  wait_n_clients (&f, 2, hc->name);
+  test_fixture_start (&f, WIDTH, HEIGHT, NULL);
+  raw = test_fixture_raw_ready (&f);
+  test_fixture_wait_clients (&f, 2, hc->name);
   sent = test_raw_send (raw, bytes->data, bytes->len);
   if (hc->we_close)
     {
@@ -222,11 +184,11 @@ START_TEST (test_hostile_bad_message_closes_only_that_viewer)
       ck_assert_msg (test_raw_wait_closed (raw, TEST_TIMEOUT_US), "%s: the viewer was not disconnected",
                      hc->name);
     }
-  wait_n_clients (&f, 1, hc->name);
-  check_good_viewer_served (&f, hc->name);
+  test_fixture_wait_clients (&f, 1, hc->name);
+  test_fixture_check_served (&f, hc->name);
 
   g_object_unref (raw);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 END_TEST
 
@@ -257,14 +219,60 @@ raw_read_until_match (TestRawViewer *rv, TestServer *ts, gboolean request, gint6
     }
 }
 
+/* Messages that are odd but legal: the viewer that sends them stays, and
+ * goes on getting correct frames. */
+typedef struct {
+  const char *name;
+  guint8 bytes[24];
+  gsize len;
+} OddMessage;
+
+static const OddMessage odd_messages[] = {
+  { "FramebufferUpdateRequest of 65535x65535 at 65535,65535",
+    { 3, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, 10 },
+  { "FramebufferUpdateRequest of 65535x65535 at 0,0", { 3, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff }, 10 },
+  { "FramebufferUpdateRequest of 0x0", { 3, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, 10 },
+  { "incremental FramebufferUpdateRequest of 0x150 at 100,0", { 3, 1, 0, 100, 0, 0, 0, 0, 0, 150 }, 10 },
+  { "ClientCutText of 0 bytes", { 6, 0, 0, 0, 0, 0, 0, 0 }, 8 },
+  { "ClientCutText of -1 bytes (extended, not offered)", { 6, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x42 }, 9 },
+  { "SetEncodings of nothing", { 2, 0, 0, 0 }, 4 },
+  { "EnableContinuousUpdates, not offered, of 65535x65535",
+    { 150, 1, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff }, 10 },
+  { "ClientFence answering nothing", { 248, 0, 0, 0, 0, 0, 0, 7, 2, 0xab, 0xcd }, 11 },
+  { "PointerEvent at 65535,65535 with every button", { 5, 0xff, 0xff, 0xff, 0xff, 0xff }, 6 },
+  { "KeyEvent of keysym 0xffffffff", { 4, 1, 0, 0, 0xff, 0xff, 0xff, 0xff }, 8 },
+  { "SetDesktopSize of 0x0 with no screens", { 251, 0, 0, 0, 0, 0, 0, 0 }, 8 },
+};
+
+START_TEST (test_hostile_odd_message_keeps_viewer)
+{
+  const OddMessage *m = &odd_messages[_i];
+  TestFixture f;
+  TestRawViewer *rv;
+
+  test_fixture_start (&f, WIDTH, HEIGHT, NULL);
+  rv = test_raw_viewer_new (f.ts->port);
+  ck_assert (test_raw_send (rv->socket, m->bytes, m->len));
+  test_raw_request_update (rv->socket, FALSE, 0, 0, rv->width, rv->height);
+  raw_read_until_match (rv, f.ts, TRUE, 0, m->name);
+  test_server_redraw (f.ts, ++f.seed);
+  raw_read_until_match (rv, f.ts, TRUE, 0, m->name);
+  ck_assert_uint_eq (cairovnc_server_get_n_clients (f.ts->server), 2);
+  test_fixture_check_served (&f, m->name);
+
+  test_raw_viewer_free (rv);
+  test_fixture_stop (&f);
+}
+END_TEST
+
 START_TEST (test_hostile_set_encodings_with_65535_entries_accepted)
 {
-  Fixture f;
+  TestFixture f;
   TestRawViewer *rv;
   gsize len = 4 + 65535 * 4;
   g_autofree guint8 *msg = g_malloc0 (len);
 
-  fixture_start (&f, WIDTH, HEIGHT);
+  test_fixture_start (&f, WIDTH, HEIGHT, NULL);
   rv = test_raw_viewer_new (f.ts->port);
   msg[0] = 2;
   test_put_u16 (msg + 2, 65535);    /* all Raw (0) */
@@ -274,10 +282,10 @@ START_TEST (test_hostile_set_encodings_with_65535_entries_accepted)
   test_server_redraw (f.ts, ++f.seed);
   raw_read_until_match (rv, f.ts, TRUE, 0, "next frame");
   ck_assert_uint_eq (cairovnc_server_get_n_clients (f.ts->server), 2);
-  check_good_viewer_served (&f, "65535 encodings");
+  test_fixture_check_served (&f, "65535 encodings");
 
   test_raw_viewer_free (rv);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 END_TEST
 
@@ -285,23 +293,23 @@ END_TEST
 
 START_TEST (test_hostile_request_flood_from_slow_reader)
 {
-  Fixture f;
+  TestFixture f;
   TestRawViewer *rv;
   g_autofree guint8 *flood = g_malloc (N_FLOOD_REQUESTS * 10);
   GSocket *latecomer;
   int width, height;
 
-  fixture_start (&f, 320, 240);
+  test_fixture_start (&f, 320, 240, NULL);
   rv = test_raw_viewer_new (f.ts->port);
   for (guint i = 0; i < N_FLOOD_REQUESTS; i++)
     test_build_update_request (flood + i * 10, i % 3 != 0, 0, 0, rv->width, rv->height);
   ck_assert (test_raw_send (rv->socket, flood, N_FLOOD_REQUESTS * 10));
 
   /* While the flood is unread, the server goes on serving others. */
-  check_good_viewer_served (&f, "during the flood");
+  test_fixture_check_served (&f, "during the flood");
   latecomer = test_raw_connect (f.ts->port);
   ck_assert_msg (test_raw_handshake (latecomer, &width, &height), "no handshake during the flood");
-  check_good_viewer_served (&f, "during the flood, again");
+  test_fixture_check_served (&f, "during the flood, again");
 
   /* The flooder, reading slowly, gets its frames. The requests were
    * answered together (an update answers every request before it), so
@@ -310,32 +318,16 @@ START_TEST (test_hostile_request_flood_from_slow_reader)
   ck_assert_uint_ge (rv->updates, 1);
   test_server_redraw (f.ts, ++f.seed);
   raw_read_until_match (rv, f.ts, TRUE, 50 * 1000, "flooder, next frame");
-  check_good_viewer_served (&f, "after the flood");
+  test_fixture_check_served (&f, "after the flood");
 
   g_object_unref (latecomer);
   test_raw_viewer_free (rv);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 END_TEST
 
 /* A stalled viewer: 1920x1080, asks for everything again and again,
  * reads nothing. */
-
-static gsize
-rss_kib (void)
-{
-  FILE *status = fopen ("/proc/self/status", "r");
-  char line[256];
-  gsize kib = 0;
-
-  ck_assert (status != NULL);
-  while (fgets (line, sizeof line, status) != NULL)
-    if (sscanf (line, "VmRSS: %zu kB", &kib) == 1)
-      break;
-  fclose (status);
-  ck_assert_uint_gt (kib, 0);
-  return kib;
-}
 
 /* Draws a small moving square (a cheap change on a big surface). */
 static void
@@ -356,7 +348,7 @@ draw_frame (TestServer *ts, guint frame)
 /* Frames at 30 fps for about a second; returns the good viewer's updates.
  * When @stalled is set, it asks for a full update at every frame. */
 static guint
-run_frames (Fixture *f, guint *frame, GSocket *stalled)
+run_frames (TestFixture *f, guint *frame, GSocket *stalled)
 {
   guint before = f->viewer->updates;
   gint64 start = g_get_monotonic_time ();
@@ -380,7 +372,7 @@ run_frames (Fixture *f, guint *frame, GSocket *stalled)
 
 START_TEST (test_hostile_stalled_viewer_does_not_slow_others)
 {
-  Fixture f;
+  TestFixture f;
   GSocket *stalled;
   int width, height;
   guint frame = 0;
@@ -388,7 +380,7 @@ START_TEST (test_hostile_stalled_viewer_does_not_slow_others)
   gsize rss_before, rss_after;
   const gint32 raw_only[] = { TEST_ENCODING_RAW };
 
-  fixture_start (&f, 1920, 1080);
+  test_fixture_start (&f, 1920, 1080, NULL);
   g_object_set (f.ts->server, "max-framerate", 60.0, NULL);
   alone = run_frames (&f, &frame, NULL);
   ck_assert_msg (test_viewer_wait_match (f.viewer, f.ts, TEST_TIMEOUT_US), "frames alone: wrong pixels");
@@ -397,12 +389,12 @@ START_TEST (test_hostile_stalled_viewer_does_not_slow_others)
   ck_assert (test_raw_handshake (stalled, &width, &height));
   ck_assert_int_eq (width, 1920);
   test_raw_set_encodings (stalled, raw_only, G_N_ELEMENTS (raw_only));
-  rss_before = rss_kib ();
+  rss_before = test_rss_kib ();
 
   with_stalled = run_frames (&f, &frame, stalled);
   later = run_frames (&f, &frame, stalled);
   ck_assert_msg (test_viewer_wait_match (f.viewer, f.ts, TEST_TIMEOUT_US), "with a stalled viewer: wrong pixels");
-  rss_after = rss_kib ();
+  rss_after = test_rss_kib ();
 
   ck_assert_msg (alone >= 10, "only %u updates a second with no stalled viewer", alone);
   ck_assert_msg (with_stalled * 2 >= alone && later * 2 >= alone,
@@ -412,9 +404,176 @@ START_TEST (test_hostile_stalled_viewer_does_not_slow_others)
   ck_assert_uint_eq (cairovnc_server_get_n_clients (f.ts->server), 2);
 
   g_object_unref (stalled);
-  wait_n_clients (&f, 1, "stalled viewer gone");
-  check_good_viewer_served (&f, "after the stalled viewer left");
-  fixture_stop (&f);
+  test_fixture_wait_clients (&f, 1, "stalled viewer gone");
+  test_fixture_check_served (&f, "after the stalled viewer left");
+  test_fixture_stop (&f);
+}
+END_TEST
+
+/* Viewers that stop reading for good, and one that reads slowly. */
+
+START_TEST (test_hostile_viewer_that_never_reads_is_dropped)
+{
+  TestFixture f;
+  GSocket *stalled;
+  int width, height;
+  gint64 asked;
+  const gint32 raw_only[] = { TEST_ENCODING_RAW };
+
+  /* A raw frame far larger than the sockets' buffers. */
+  test_fixture_start (&f, 1920, 1080, "stall-timeout", 2, NULL);
+  stalled = test_raw_connect (f.ts->port);
+  ck_assert (test_raw_handshake (stalled, &width, &height));
+  test_raw_set_encodings (stalled, raw_only, G_N_ELEMENTS (raw_only));
+  test_raw_request_update (stalled, FALSE, 0, 0, width, height);
+  asked = g_get_monotonic_time ();
+
+  test_fixture_check_served (&f, "while the stalled viewer waits");
+  test_fixture_wait_clients (&f, 1, "the stalled viewer dropped");
+  ck_assert_msg (g_get_monotonic_time () - asked >= 1500 * 1000, "dropped after %" G_GINT64_FORMAT " ms",
+                 (g_get_monotonic_time () - asked) / 1000);
+  test_fixture_check_served (&f, "after the stalled viewer was dropped");
+
+  g_object_unref (stalled);
+  test_fixture_stop (&f);
+}
+END_TEST
+
+START_TEST (test_hostile_slow_reader_is_kept)
+{
+  TestFixture f;
+  GSocket *slow;
+  int width, height;
+  gint64 start;
+  gsize taken = 0;
+  const gint32 raw_only[] = { TEST_ENCODING_RAW };
+
+  test_fixture_start (&f, 1920, 1080, "stall-timeout", 2, NULL);
+  slow = test_raw_connect (f.ts->port);
+  ck_assert (test_raw_handshake (slow, &width, &height));
+  test_raw_set_encodings (slow, raw_only, G_N_ELEMENTS (raw_only));
+  test_raw_request_update (slow, FALSE, 0, 0, width, height);
+
+  /* 64 KiB every half second: twice the stall timeout at a trickle. */
+  start = g_get_monotonic_time ();
+  while (g_get_monotonic_time () - start < 4 * G_USEC_PER_SEC)
+    {
+      guint8 chunk[65536];
+      ck_assert_msg (test_raw_recv (slow, chunk, sizeof chunk, TEST_TIMEOUT_US), "the slow reader was cut off");
+      taken += sizeof chunk;
+      test_raw_request_update (slow, TRUE, 0, 0, width, height);
+      g_usleep (500 * 1000);
+    }
+  ck_assert_uint_eq (cairovnc_server_get_n_clients (f.ts->server), 2);
+  ck_assert_uint_ge (taken, 8 * 65536);
+  test_fixture_check_served (&f, "beside the slow reader");
+
+  g_object_unref (slow);
+  test_fixture_wait_clients (&f, 1, "the slow reader gone");
+  test_fixture_stop (&f);
+}
+END_TEST
+
+/* Floods of messages the server must answer, from a viewer that reads
+ * none of the answers: the server stops reading it rather than queue the
+ * answers; when it reads again, every answer comes. */
+
+/* Sends @msg @n times; while @reading, also reads what comes back, until
+ * @expected bytes have come. Without @reading, sends until the server
+ * takes no more for a moment, and returns how many bytes went. */
+static gsize
+flood (GSocket *socket, const guint8 *msg, gsize len, guint n, gsize offset, gboolean reading,
+       gsize expected)
+{
+  gsize total = len * n;
+  gsize received = 0;
+  gint64 deadline = g_get_monotonic_time () + 3 * TEST_TIMEOUT_US;
+
+  g_socket_set_blocking (socket, FALSE);
+  while (reading ? received < expected : offset < total)
+    {
+      GIOCondition wanted = (offset < total ? G_IO_OUT : 0) | (reading ? G_IO_IN : 0);
+      gint64 wait = reading ? deadline - g_get_monotonic_time () : 500 * 1000;
+      GIOCondition ready;
+
+      ck_assert_msg (g_get_monotonic_time () < deadline, "flood: %zu of %zu bytes sent, %zu of %zu back",
+                     offset, total, received, expected);
+      if (!g_socket_condition_timed_wait (socket, wanted, MAX (wait, 1), NULL, NULL))
+        {
+          if (!reading)
+            break;
+          continue;
+        }
+      ready = g_socket_condition_check (socket, wanted);
+      if (ready & G_IO_IN)
+        {
+          guint8 buffer[65536];
+          gssize got = g_socket_receive (socket, (char *) buffer, sizeof buffer, NULL, NULL);
+          ck_assert_msg (got != 0, "flood: closed after %zu bytes back", received);
+          if (got > 0)
+            received += (gsize) got;
+        }
+      if (ready & G_IO_OUT)
+        {
+          /* Whole copies of the message, from where the last send ended. */
+          guint8 chunk[64 * 1024];
+          gsize n_chunk = 0;
+          while (n_chunk + len <= sizeof chunk && offset + n_chunk < total)
+            {
+              gsize in_msg = (offset + n_chunk) % len;
+              gsize take = MIN (len - in_msg, total - offset - n_chunk);
+              memcpy (chunk + n_chunk, msg + in_msg, take);
+              n_chunk += take;
+            }
+          gssize sent = g_socket_send (socket, (const char *) chunk, n_chunk, NULL, NULL);
+          if (sent > 0)
+            offset += (gsize) sent;
+        }
+    }
+  g_socket_set_blocking (socket, TRUE);
+  if (reading)
+    ck_assert_uint_eq (received, expected);
+  return offset;
+}
+
+typedef struct {
+  const char *name;
+  guint8 request[80];
+  gsize request_len;
+  gsize reply_len;
+  guint n;
+} ReplyFlood;
+
+static const ReplyFlood reply_floods[] = {
+  /* Each asks for a 1542-byte SetColourMapEntries. */
+  { "SetPixelFormat to a colour map", { 0, 0, 0, 0, 8, 8, 0, 0, 0, 7, 0, 7, 0, 3, 0, 3, 6 }, 20, 1542, 20000 },
+  /* Each asks for a ServerFence with its 64-byte payload. */
+  { "ClientFence requests", { 248, 0, 0, 0, 0x80, 0, 0, 0, 64, 1, 2, 3, 4, 5, 6, 7, 8 }, 73, 73, 100000 },
+};
+
+START_TEST (test_hostile_unread_replies_stay_bounded)
+{
+  const ReplyFlood *rf = &reply_floods[_i];
+  TestFixture f;
+  GSocket *flooder;
+  gsize rss_before, rss_after, sent;
+
+  test_fixture_start (&f, WIDTH, HEIGHT, NULL);
+  flooder = test_fixture_raw_ready (&f);
+  rss_before = test_rss_kib ();
+  sent = flood (flooder, rf->request, rf->request_len, rf->n, 0, FALSE, 0);
+  test_fixture_check_served (&f, rf->name);
+  rss_after = test_rss_kib ();
+  ck_assert_msg (rss_after < rss_before + 8 * 1024, "%s: memory grew from %zu KiB to %zu KiB", rf->name,
+                 rss_before, rss_after);
+
+  /* It reads: every answer comes, in whole. */
+  flood (flooder, rf->request, rf->request_len, rf->n, sent, TRUE, rf->reply_len * rf->n);
+  ck_assert_uint_eq (cairovnc_server_get_n_clients (f.ts->server), 2);
+  test_fixture_check_served (&f, rf->name);
+
+  g_object_unref (flooder);
+  test_fixture_stop (&f);
 }
 END_TEST
 
@@ -442,22 +601,22 @@ static const WholeMessage whole_messages[] = {
 START_TEST (test_hostile_disconnect_mid_message)
 {
   const WholeMessage *m = &whole_messages[_i];
-  Fixture f;
+  TestFixture f;
 
-  fixture_start (&f, WIDTH, HEIGHT);
+  test_fixture_start (&f, WIDTH, HEIGHT, NULL);
   /* Cut at every offset, the middle included. */
   for (gsize cut = 1; cut < m->len; cut++)
     {
-      GSocket *raw = raw_ready (&f);
+      GSocket *raw = test_fixture_raw_ready (&f);
       ck_assert (test_raw_send (raw, m->bytes, cut));
       g_object_unref (raw);
     }
-  wait_n_clients (&f, 1, m->name);
-  check_good_viewer_served (&f, m->name);
+  test_fixture_wait_clients (&f, 1, m->name);
+  test_fixture_check_served (&f, m->name);
 
   /* The whole message is fine, and the server still reads after it. */
   {
-    GSocket *raw = raw_ready (&f);
+    GSocket *raw = test_fixture_raw_ready (&f);
     guint8 key[8] = { 4, 1, 0, 0, 0, 0, 0, 0x7a };
     g_autoptr (CairoVncEvent) event = NULL;
 
@@ -474,17 +633,17 @@ START_TEST (test_hostile_disconnect_mid_message)
     g_object_unref (raw);
   }
 
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 END_TEST
 
 START_TEST (test_hostile_disconnect_mid_handshake)
 {
-  Fixture f;
+  TestFixture f;
   char version[12];
   guint8 byte;
 
-  fixture_start (&f, WIDTH, HEIGHT);
+  test_fixture_start (&f, WIDTH, HEIGHT, NULL);
   for (gsize cut = 0; cut < 12; cut++)
     {
       GSocket *raw = test_raw_connect (f.ts->port);
@@ -511,44 +670,10 @@ START_TEST (test_hostile_disconnect_mid_handshake)
     ck_assert (test_raw_recv (raw, result, 4, TEST_TIMEOUT_US));
     g_object_unref (raw);
   }
-  wait_n_clients (&f, 1, "handshake cut short");
-  check_good_viewer_served (&f, "handshake cut short");
+  test_fixture_wait_clients (&f, 1, "handshake cut short");
+  test_fixture_check_served (&f, "handshake cut short");
 
-  fixture_stop (&f);
-}
-END_TEST
-
-#define N_CROWD 50
-
-START_TEST (test_hostile_fifty_connections_at_once)
-{
-  Fixture f;
-  GSocket *crowd[N_CROWD];
-  TestViewer *newcomer;
-
-  fixture_start (&f, WIDTH, HEIGHT);
-  for (int i = 0; i < N_CROWD; i++)
-    crowd[i] = test_raw_connect (f.ts->port);
-  /* Half of them get as far as ServerInit. */
-  for (int i = 0; i < N_CROWD; i += 2)
-    {
-      int width, height;
-      ck_assert_msg (test_raw_handshake (crowd[i], &width, &height), "connection %d: no handshake", i);
-    }
-  wait_n_clients (&f, N_CROWD + 1, "crowd connected");
-  check_good_viewer_served (&f, "crowd connected");
-  for (int i = 0; i < N_CROWD; i++)
-    g_object_unref (crowd[i]);
-  wait_n_clients (&f, 1, "crowd gone");
-
-  newcomer = test_viewer_connect (f.ts->port, NULL, NULL, NULL);
-  ck_assert_msg (newcomer != NULL, "no viewer after the crowd");
-  ck_assert (test_viewer_wait_match (newcomer, f.ts, TEST_TIMEOUT_US));
-  check_good_viewer_served (&f, "crowd gone");
-  ck_assert (test_viewer_wait_match (newcomer, f.ts, TEST_TIMEOUT_US));
-
-  test_viewer_free (newcomer);
-  fixture_stop (&f);
+  test_fixture_stop (&f);
 }
 END_TEST
 
@@ -564,17 +689,20 @@ hostile_suite (void)
   tcase_add_loop_test (messages, test_hostile_bad_message_closes_only_that_viewer, 0,
                        G_N_ELEMENTS (hostile_cases));
   tcase_add_test (messages, test_hostile_set_encodings_with_65535_entries_accepted);
+  tcase_add_loop_test (messages, test_hostile_odd_message_keeps_viewer, 0, G_N_ELEMENTS (odd_messages));
   suite_add_tcase (suite, messages);
 
   tcase_set_timeout (greedy, 60);
   tcase_add_test (greedy, test_hostile_request_flood_from_slow_reader);
   tcase_add_test (greedy, test_hostile_stalled_viewer_does_not_slow_others);
+  tcase_add_test (greedy, test_hostile_viewer_that_never_reads_is_dropped);
+  tcase_add_test (greedy, test_hostile_slow_reader_is_kept);
+  tcase_add_loop_test (greedy, test_hostile_unread_replies_stay_bounded, 0, G_N_ELEMENTS (reply_floods));
   suite_add_tcase (suite, greedy);
 
   tcase_set_timeout (disconnects, 30);
   tcase_add_loop_test (disconnects, test_hostile_disconnect_mid_message, 0, G_N_ELEMENTS (whole_messages));
   tcase_add_test (disconnects, test_hostile_disconnect_mid_handshake);
-  tcase_add_test (disconnects, test_hostile_fifty_connections_at_once);
   suite_add_tcase (suite, disconnects);
 
   return suite;
@@ -583,13 +711,5 @@ hostile_suite (void)
 int
 main (void)
 {
-  SRunner *runner;
-  int failed;
-
-  testutil_init ();
-  runner = srunner_create (hostile_suite ());
-  srunner_run_all (runner, CK_NORMAL);
-  failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testutil_run (hostile_suite ());
 }

@@ -66,7 +66,7 @@ START_TEST (test_scroll_finds_text_scrolling_up)
   g_autoptr (Frame) next = page_frame (1, 0, 2);
   CopyOp op;
 
-  damage_compute (NULL, prev, NULL);
+  cairo_region_destroy (damage_compute (NULL, prev, NULL));
   ck_assert (detect (prev, next, &op));
   ck_assert_int_eq (op.dx, 0);
   ck_assert_int_eq (op.dy, -LINE);
@@ -87,7 +87,7 @@ START_TEST (test_scroll_finds_scrolling_down_by_odd_amounts)
       g_autoptr (Frame) next = page_frame (5, offset, 2);
       CopyOp op;
 
-      damage_compute (NULL, prev, NULL);
+      cairo_region_destroy (damage_compute (NULL, prev, NULL));
       ck_assert_msg (detect (prev, next, &op), "offset %d not found", offset);
       ck_assert_int_eq (op.dy, offset);
       ck_assert_int_ge (op.dest.height, HEIGHT - offset - LINE);
@@ -102,7 +102,7 @@ START_TEST (test_scroll_finds_nothing_without_movement)
   g_autoptr (Frame) next = page_frame (100, 0, 2);
   CopyOp op;
 
-  damage_compute (NULL, prev, NULL);
+  cairo_region_destroy (damage_compute (NULL, prev, NULL));
   ck_assert (!detect (prev, next, &op));
 }
 END_TEST

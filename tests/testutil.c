@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,20 +44,6 @@ testutil_init (void)
   rfbClientLog = quiet_log;
 }
 
-int
-testutil_run (Suite *suite)
-{
-  SRunner *runner;
-  int failed;
-
-  testutil_init ();
-  runner = srunner_create (suite);
-  srunner_run_all (runner, CK_NORMAL);
-  failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-  return failed != 0 ? 1 : 0;
-}
-
 void
 testutil_expect_warning (const char *substring)
 {
@@ -69,6 +56,20 @@ gboolean
 testutil_warning_seen (void)
 {
   return warning_seen;
+}
+
+int
+testutil_run (Suite *suite)
+{
+  SRunner *runner;
+  int failed;
+
+  testutil_init ();
+  runner = srunner_create (suite);
+  srunner_run_all (runner, CK_NORMAL);
+  failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 /* Scenes. */
@@ -304,9 +305,12 @@ viewer_client_new (TestViewer *viewer, guint port, const TestPixelFormat *format
 static TestViewer *
 viewer_init (TestViewer *viewer, rfbClient *client)
 {
-  /* rfbInitClient frees the client when it fails. */
+  char *encodings = (char *) client->appData.encodingsString;
+
+  /* rfbInitClient frees the client when it fails, but not what we gave it. */
   if (!rfbInitClient (client, NULL, NULL))
     {
+      g_free (encodings);
       g_free (viewer->password);
       g_free (viewer);
       return NULL;
@@ -581,6 +585,15 @@ test_raw_recv (GSocket *socket, void *data, gsize len, gint64 timeout_us)
   return TRUE;
 }
 
+guint32
+test_raw_recv_u32 (GSocket *socket, const char *what)
+{
+  guint8 b[4];
+
+  ck_assert_msg (test_raw_recv (socket, b, 4, TEST_TIMEOUT_US), "no %s", what);
+  return test_get_u32 (b);
+}
+
 gboolean
 test_raw_wait_closed (GSocket *socket, gint64 timeout_us)
 {
@@ -605,6 +618,23 @@ test_raw_read_until_closed (GSocket *socket, GByteArray *rest, gint64 timeout_us
       if (rest != NULL)
         g_byte_array_append (rest, buffer, (guint) got);
     }
+}
+
+/* libvncclient's VNC Authentication DES (rfbproto.h declares it as
+ * rfbEncryptBytes; the client library exports it under this name):
+ * encrypts the 16-byte challenge in place with the first 8 bytes of
+ * @passwd. */
+extern void rfbClientEncryptBytes (unsigned char *bytes, char *passwd);
+
+void
+test_raw_answer_challenge (GSocket *socket, const char *password)
+{
+  guint8 response[16];
+  g_autofree char *copy = g_strdup (password);
+
+  ck_assert_msg (test_raw_recv (socket, response, 16, TEST_TIMEOUT_US), "no challenge");
+  rfbClientEncryptBytes (response, copy);
+  ck_assert (test_raw_send (socket, response, 16));
 }
 
 gboolean
@@ -924,4 +954,96 @@ test_raw_viewer_matches (TestRawViewer *rv, TestServer *ts, int width, int heigh
       }
   g_mutex_unlock (&ts->lock);
   return same;
+}
+
+/* Hostile-viewer fixtures. */
+
+void
+test_fixture_start (TestFixture *f, int width, int height, const char *first_property, ...)
+{
+  cairo_surface_t *surface = testutil_scene_new (CAIRO_FORMAT_RGB24, width, height, 1);
+  g_autofree char *password = NULL;
+  va_list args;
+
+  f->ts = test_server_new (surface);
+  f->seed = 1;
+  cairo_surface_destroy (surface);
+  g_object_set (f->ts->server, "read-only", FALSE, NULL);
+  va_start (args, first_property);
+  if (first_property != NULL)
+    g_object_set_valist (G_OBJECT (f->ts->server), first_property, args);
+  va_end (args);
+  g_object_get (f->ts->server, "password", &password, NULL);
+  test_server_start (f->ts);
+  f->viewer = test_viewer_connect (f->ts->port, NULL, NULL, password);
+  ck_assert_msg (f->viewer != NULL, "the good viewer could not connect");
+  ck_assert_msg (test_viewer_wait_match (f->viewer, f->ts, TEST_TIMEOUT_US), "the good viewer got no frame");
+}
+
+void
+test_fixture_stop (TestFixture *f)
+{
+  test_viewer_free (f->viewer);
+  test_server_free (f->ts);
+}
+
+void
+test_fixture_check_served (TestFixture *f, const char *what)
+{
+  test_server_redraw (f->ts, ++f->seed);
+  ck_assert_msg (test_viewer_wait_match (f->viewer, f->ts, TEST_TIMEOUT_US),
+                 "%s: the good viewer got no correct frame", what);
+}
+
+void
+test_fixture_wait_clients (TestFixture *f, guint n, const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + TEST_TIMEOUT_US;
+  guint now;
+
+  while ((now = cairovnc_server_get_n_clients (f->ts->server)) != n)
+    {
+      ck_assert_msg (g_get_monotonic_time () < deadline, "%s: %u viewers, expected %u", what, now, n);
+      g_usleep (10 * 1000);
+    }
+}
+
+GSocket *
+test_fixture_raw_ready (TestFixture *f)
+{
+  GSocket *socket = test_raw_connect (f->ts->port);
+  int width, height;
+
+  ck_assert_msg (test_raw_handshake (socket, &width, &height), "raw handshake failed");
+  return socket;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+
+gsize
+test_rss_kib (void)
+{
+  FILE *status;
+  char line[256];
+  gsize kib = 0;
+
+#ifdef TEST_ASAN
+  /* AddressSanitizer keeps freed memory in quarantine: resident memory
+   * says nothing about what the server holds. Its leak check does. */
+  return 0;
+#endif
+  status = fopen ("/proc/self/status", "r");
+  ck_assert (status != NULL);
+  while (fgets (line, sizeof line, status) != NULL)
+    if (sscanf (line, "VmRSS: %zu kB", &kib) == 1)
+      break;
+  fclose (status);
+  ck_assert_uint_gt (kib, 0);
+  return kib;
 }

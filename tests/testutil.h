@@ -123,6 +123,8 @@ GSocket *test_raw_connect (guint port);
 gboolean test_raw_send (GSocket *socket, const void *data, gsize len);
 /* Reads exactly @len bytes; FALSE on timeout or close. */
 gboolean test_raw_recv (GSocket *socket, void *data, gsize len, gint64 timeout_us);
+/* Reads a U32; fails the test, naming @what, when none comes. */
+guint32 test_raw_recv_u32 (GSocket *socket, const char *what);
 /* TRUE when the server closes the connection within the timeout. */
 gboolean test_raw_wait_closed (GSocket *socket, gint64 timeout_us);
 /* The same, appending what came before the close to @rest. */
@@ -130,6 +132,10 @@ gboolean test_raw_read_until_closed (GSocket *socket, GByteArray *rest, gint64 t
 /* Version 3.8, security None, ClientInit; reads ServerInit. Returns
  * FALSE if any step fails. */
 gboolean test_raw_handshake (GSocket *socket, int *width, int *height);
+
+/* Reads the VNC Authentication challenge and answers it as if the
+ * password were @password. */
+void test_raw_answer_challenge (GSocket *socket, const char *password);
 
 /* RFB numbers are big-endian (rfbproto.rst "Protocol Messages"). */
 void test_put_u16 (guint8 *p, guint v);
@@ -204,5 +210,29 @@ gboolean test_raw_viewer_read_update (TestRawViewer *rv, GArray *rects, gint64 t
 /* Whether the framebuffer equals the surface over @width x @height from
  * the top left. */
 gboolean test_raw_viewer_matches (TestRawViewer *rv, TestServer *ts, int width, int height);
+
+/* A server with a well-behaved viewer that has its first frame: the
+ * hostile-viewer tests check that it goes on being served. */
+typedef struct {
+  TestServer *ts;
+  TestViewer *viewer;
+  guint seed;
+} TestFixture;
+
+/* Properties (name, value pairs ending with NULL) are set before the
+ * server starts; the surface is RGB24, @width x @height. The good viewer
+ * uses the "password" property, if set. */
+void test_fixture_start (TestFixture *f, int width, int height, const char *first_property, ...);
+void test_fixture_stop (TestFixture *f);
+/* Redraws, and the good viewer must get the new frame, pixel for pixel. */
+void test_fixture_check_served (TestFixture *f, const char *what);
+/* Waits until the server has @n viewers (the good one included). */
+void test_fixture_wait_clients (TestFixture *f, guint n, const char *what);
+/* A raw viewer past the handshake. */
+GSocket *test_fixture_raw_ready (TestFixture *f);
+
+/* This process's resident memory; 0 under AddressSanitizer, where it
+ * means nothing. */
+gsize test_rss_kib (void);
 
 G_END_DECLS
