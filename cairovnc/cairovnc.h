@@ -72,6 +72,8 @@ CAIROVNC_API GQuark cairovnc_error_quark (void);
  * @CAIROVNC_ERROR_LISTEN: the server could not listen on its address and port
  * @CAIROVNC_ERROR_RUNNING: the server is already running, or not running
  * @CAIROVNC_ERROR_PROTOCOL: a viewer broke the protocol (used in log lines)
+ * @CAIROVNC_ERROR_HTTP_ROOT: #CairoVncServer:http-root names no folder
+ *   (Since: 0.2)
  *
  * Error codes in the %CAIROVNC_ERROR domain.
  *
@@ -82,6 +84,7 @@ typedef enum {
   CAIROVNC_ERROR_LISTEN,
   CAIROVNC_ERROR_RUNNING,
   CAIROVNC_ERROR_PROTOCOL,
+  CAIROVNC_ERROR_HTTP_ROOT,
 } CairoVncError;
 
 /**
@@ -166,6 +169,7 @@ CAIROVNC_API gboolean cairovnc_server_start_thread (CairoVncServer *server,
 CAIROVNC_API void cairovnc_server_stop (CairoVncServer *server);
 CAIROVNC_API gboolean cairovnc_server_is_running (CairoVncServer *server);
 CAIROVNC_API guint cairovnc_server_get_port (CairoVncServer *server);
+CAIROVNC_API guint cairovnc_server_get_http_port (CairoVncServer *server);
 CAIROVNC_API guint cairovnc_server_get_n_clients (CairoVncServer *server);
 
 CAIROVNC_API void cairovnc_server_set_surface (CairoVncServer  *server,
@@ -201,6 +205,8 @@ CAIROVNC_API void cairovnc_server_set_push_frames (CairoVncServer *server, gbool
 CAIROVNC_API void cairovnc_server_set_verbose (CairoVncServer *server, gboolean verbose);
 CAIROVNC_API void cairovnc_server_set_event_queue_length (CairoVncServer *server, guint length);
 CAIROVNC_API void cairovnc_server_set_zlib_level (CairoVncServer *server, guint level);
+CAIROVNC_API void cairovnc_server_set_http_port (CairoVncServer *server, guint port);
+CAIROVNC_API void cairovnc_server_set_http_root (CairoVncServer *server, const char *root);
 
 CAIROVNC_API CairoVncEvent *cairovnc_server_pop_event (CairoVncServer *server,
                                                        gint64          timeout_us);

@@ -21,7 +21,9 @@
 
 #include "auth.h"
 #include "events.h"
+#include "http.h"
 #include "rfb.h"
+#include "websocket.h"
 
 /* From connect to the end of ClientInit, time enough to type a password. */
 #define HANDSHAKE_TIMEOUT_S 60
@@ -29,6 +31,8 @@
 #define AUTH_FAILURE_DELAY_MS 1000
 /* How long a refused viewer has to read why. */
 #define CLOSING_TIMEOUT_S 10
+/* How long a browser's HTTP connection may take to send its next request. */
+#define HTTP_IDLE_TIMEOUT_S 30
 /* Largest ClientCutText accepted (as the Python CairoVNC's clipboard limit). */
 #define MAX_CUT_TEXT (20 * 1024 * 1024)
 /* Reads per wakeup, so one busy viewer cannot hold the context. */
@@ -38,6 +42,7 @@
 #define MAX_RECTS_PER_UPDATE 65535
 
 typedef enum {
+  CLIENT_HTTP,                 /* a browser's requests, before any upgrade */
   CLIENT_VERSION,
   CLIENT_SECURITY_CHOICE,
   CLIENT_AUTH_RESPONSE,
@@ -51,9 +56,14 @@ typedef enum {
 struct _Client {
   int ref;
   CairoVncServer *server;
-  guint id;
+  guint id;                    /* 0 until it is a viewer */
   char *address;
+  char *log_name;              /* "viewer 3 (127.0.0.1:41234)" */
   GSocket *socket;
+  Transport *transport;        /* NULL for plain RFB */
+  gboolean is_viewer;          /* speaks RFB (not just HTTP) */
+  gboolean upgraded;           /* the rest of the input is the transport's */
+  int processing;              /* inside process_input() */
   GSource *in_source;
   GSource *out_source;
   GSource *timer_source;       /* handshake deadline, auth delay or closing */
@@ -68,13 +78,15 @@ struct _Client {
   gboolean read_only;
 
   /* Input. */
-  GByteArray *input;
+  GByteArray *wire;            /* read, not yet through the transport */
+  GByteArray *input;           /* RFB bytes (or HTTP requests) */
   gboolean reading_paused;
   PointerState pointer;
 
   /* Output. */
   GQueue output;               /* GBytes * */
   gsize output_offset;         /* bytes of the head already sent */
+  guint n_unwrapped;           /* items at the tail not yet through the transport */
 
   /* What the viewer has and wants. */
   int fb_width, fb_height;
@@ -117,12 +129,14 @@ struct _Client {
 };
 
 static void process_input (Client *c);
+static gsize parse_input (Client *c);
 static void flush_output (Client *c);
+static void watch_input (Client *c);
 
 #define CLIENT_TRACE(c, fmt, ...) \
-  SERVER_TRACE ((c)->server, "viewer %u (%s): " fmt, (c)->id, (c)->address, ##__VA_ARGS__)
+  SERVER_TRACE ((c)->server, "%s: " fmt, (c)->log_name, ##__VA_ARGS__)
 #define CLIENT_INFO(c, fmt, ...) \
-  SERVER_INFO ((c)->server, "viewer %u (%s): " fmt, (c)->id, (c)->address, ##__VA_ARGS__)
+  SERVER_INFO ((c)->server, "%s: " fmt, (c)->log_name, ##__VA_ARGS__)
 
 static char *
 describe_address (GSocket *socket)
@@ -151,7 +165,9 @@ client_new (CairoVncServer *server, GSocket *socket, guint id)
   c->id = id;
   c->socket = g_object_ref (socket);
   c->address = describe_address (socket);
+  c->log_name = g_strdup_printf ("viewer %u (%s)", id, c->address);
   c->state = CLIENT_VERSION;
+  c->wire = g_byte_array_new ();
   c->input = g_byte_array_new ();
   c->pointer = (PointerState) POINTER_STATE_INIT;
   g_queue_init (&c->output);
@@ -181,12 +197,15 @@ client_unref (Client *c)
   g_assert (c->state == CLIENT_CLOSED);
   g_queue_clear_full (&c->output, (GDestroyNotify) g_bytes_unref);
   g_queue_clear_full (&c->after_update, (GDestroyNotify) g_bytes_unref);
+  g_byte_array_unref (c->wire);
   g_byte_array_unref (c->input);
+  transport_free (c->transport);
   g_object_unref (c->socket);
   pixfmt_converter_unref (c->converter);
   cairo_region_destroy (c->pending);
   cairo_region_destroy (c->requested);
   g_free (c->address);
+  g_free (c->log_name);
   g_free (c->refuse_reason);
   g_free (c->close_reason);
   g_free (c->sent_name);
@@ -199,6 +218,12 @@ client_get_id (Client *c)
   return c->id;
 }
 
+gboolean
+client_is_viewer (Client *c)
+{
+  return c->is_viewer;
+}
+
 static void
 clear_source (GSource **source)
 {
@@ -209,13 +234,34 @@ clear_source (GSource **source)
   *source = NULL;
 }
 
+/* A transport's last words when the server ends the connection, if
+ * nothing is half sent: best effort, the socket closes next. */
+static void
+say_goodbye_now (Client *c)
+{
+  g_autoptr (GBytes) goodbye = NULL;
+
+  if (c->transport == NULL || !g_queue_is_empty (&c->output))
+    return;
+  goodbye = c->transport->funcs->goodbye (c->transport);
+  if (goodbye != NULL)
+    g_socket_send (c->socket, g_bytes_get_data (goodbye, NULL), g_bytes_get_size (goodbye), NULL, NULL);
+}
+
 void
 client_close (Client *c, const char *reason)
 {
+  ClientState old_state = c->state;
+
   if (c->state == CLIENT_CLOSED)
     return;
   c->state = CLIENT_CLOSED;
-  CLIENT_INFO (c, "disconnected: %s", reason);
+  if (c->is_viewer)
+    CLIENT_INFO (c, "disconnected: %s", reason);
+  else
+    CLIENT_TRACE (c, "closed: %s", reason);
+  if (old_state != CLIENT_CLOSING)
+    say_goodbye_now (c);
 
   clear_source (&c->in_source);
   clear_source (&c->out_source);
@@ -250,11 +296,17 @@ set_timer (Client *c, guint ms)
   g_source_attach (c->timer_source, c->server->context);
 }
 
+static void send_wire (Client *c, GBytes *bytes);
+
 static void
 close_after_flush (Client *c, const char *reason)
 {
+  GBytes *goodbye;
+
   if (c->state == CLIENT_CLOSED || c->state == CLIENT_CLOSING)
     return;
+  if (c->transport != NULL && (goodbye = c->transport->funcs->goodbye (c->transport)) != NULL)
+    send_wire (c, goodbye);
   c->state = CLIENT_CLOSING;
   c->close_reason = g_strdup (reason);
   clear_source (&c->in_source);
@@ -296,11 +348,29 @@ output_drained (Client *c)
       c->update_in_flight = FALSE;
       client_try_send (c);
     }
+  /* A browser's next request waited for this answer to leave; inside
+   * process_input() its loop takes it. */
+  if (c->state == CLIENT_HTTP && c->in_source == NULL)
+    {
+      watch_input (c);
+      if (c->processing == 0)
+        process_input (c);
+    }
+}
+
+/* Hands what the protocol queued since the last time to the transport. */
+static void
+wrap_output (Client *c)
+{
+  if (c->transport != NULL && c->n_unwrapped > 0)
+    c->transport->funcs->wrap (c->transport, &c->output, c->n_unwrapped);
+  c->n_unwrapped = 0;
 }
 
 static void
 flush_output (Client *c)
 {
+  wrap_output (c);
   while (!g_queue_is_empty (&c->output))
     {
       GOutputVector vectors[MAX_OUTPUT_VECTORS];
@@ -358,6 +428,7 @@ flush_output (Client *c)
   output_drained (c);
 }
 
+/* Queues protocol bytes (RFB, or HTTP before any transport). */
 static void
 send_bytes (Client *c, GBytes *bytes)
 {
@@ -367,6 +438,21 @@ send_bytes (Client *c, GBytes *bytes)
       return;
     }
   g_queue_push_tail (&c->output, bytes);
+  c->n_unwrapped++;
+}
+
+/* Queues bytes of the transport's own, after the protocol's so far. */
+static void
+send_wire (Client *c, GBytes *bytes)
+{
+  wrap_output (c);
+  g_queue_push_tail (&c->output, bytes);
+}
+
+static gboolean
+output_is_empty (Client *c)
+{
+  return g_queue_is_empty (&c->output);
 }
 
 static void
@@ -409,6 +495,27 @@ watch_input (Client *c)
   g_source_attach (c->in_source, c->server->context);
 }
 
+/* Passes what was read through the transport into the input buffer.
+ * FALSE when the transport ends the connection. */
+static gboolean
+unwrap_input (Client *c)
+{
+  GQueue replies = G_QUEUE_INIT;
+  g_autoptr (GError) error = NULL;
+  gboolean go_on = c->transport->funcs->unwrap (c->transport, c->wire, c->input, &replies, &error);
+  GBytes *reply;
+
+  while ((reply = g_queue_pop_head (&replies)) != NULL)
+    send_wire (c, reply);
+  if (!go_on)
+    {
+      g_autofree char *reason = g_strdup (error->message);
+      close_after_flush (c, reason);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 on_readable (GSocket *socket, GIOCondition condition, gpointer data)
 {
@@ -417,12 +524,13 @@ on_readable (GSocket *socket, GIOCondition condition, gpointer data)
   for (int i = 0; i < READS_PER_WAKEUP && c->in_source != NULL; i++)
     {
       g_autoptr (GError) error = NULL;
-      guint old_len = c->input->len;
+      GByteArray *buffer = c->transport != NULL ? c->wire : c->input;
+      guint old_len = buffer->len;
       gssize got;
 
-      g_byte_array_set_size (c->input, old_len + READ_CHUNK);
-      got = g_socket_receive (c->socket, (char *) c->input->data + old_len, READ_CHUNK, NULL, &error);
-      g_byte_array_set_size (c->input, old_len + (guint) MAX (got, 0));
+      g_byte_array_set_size (buffer, old_len + READ_CHUNK);
+      got = g_socket_receive (c->socket, (char *) buffer->data + old_len, READ_CHUNK, NULL, &error);
+      g_byte_array_set_size (buffer, old_len + (guint) MAX (got, 0));
       if (got < 0)
         {
           if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
@@ -434,12 +542,123 @@ on_readable (GSocket *socket, GIOCondition condition, gpointer data)
           client_close (c, "the viewer closed the connection");
           break;
         }
+      if (c->transport != NULL && !unwrap_input (c))
+        break;
       process_input (c);
       if (got < READ_CHUNK)
         break;
     }
   /* Sources of a closed or paused viewer were destroyed already. */
   return G_SOURCE_CONTINUE;
+}
+
+/* Browsers: HTTP requests, and the upgrade to a WebSocket viewer. */
+
+void
+client_start_http (Client *c)
+{
+  g_free (c->log_name);
+  c->log_name = g_strdup_printf ("HTTP %s", c->address);
+  c->state = CLIENT_HTTP;
+  CLIENT_TRACE (c, "connected");
+  set_timer (c, HTTP_IDLE_TIMEOUT_S * 1000);
+  watch_input (c);
+}
+
+/* Runs before the transport's first bytes are queued. */
+static void
+set_transport (Client *c, Transport *transport)
+{
+  wrap_output (c);
+  transport_free (c->transport);
+  c->transport = transport;
+}
+
+static void
+answer_http (Client *c, const HttpRequest *request, HttpResponse *response)
+{
+  const char *method = request != NULL ? request->method : "request";
+  const char *target = request != NULL ? request->target : "";
+
+  /* Refusals say why at the level of connections; pages are traffic. */
+  if (response->status >= 400)
+    CLIENT_INFO (c, "%s %s: %s", method, target, response->log);
+  else
+    CLIENT_TRACE (c, "%s %s: %s", method, target, response->log);
+  send_bytes (c, g_bytes_ref (response->head));
+  if (response->body != NULL)
+    send_bytes (c, g_bytes_ref (response->body));
+  if (response->close)
+    close_after_flush (c, "the answer was the last on this connection");
+  else
+    set_timer (c, HTTP_IDLE_TIMEOUT_S * 1000);
+}
+
+static void
+upgrade_to_websocket (Client *c, const HttpRequest *request)
+{
+  g_autofree char *refusal_headers = NULL;
+  g_autofree char *refuse = NULL;
+  g_autoptr (GError) error = NULL;
+  GBytes *answer = ws_accept_upgrade (request, &refusal_headers, &error);
+
+  if (answer == NULL)
+    {
+      HttpResponse response = { .close = TRUE };
+      http_response_error (&response, (guint) error->code, error->message, refusal_headers, FALSE);
+      answer_http (c, request, &response);
+      http_response_clear (&response);
+      return;
+    }
+  send_bytes (c, answer);
+  set_transport (c, ws_transport_new ());
+  c->upgraded = TRUE;
+  CLIENT_TRACE (c, "WebSocket at %s", request->target);
+  refuse = server_refusal_reason (c->server);
+  c->id = server_next_client_id (c->server);
+  g_free (c->log_name);
+  c->log_name = g_strdup_printf ("viewer %u (%s)", c->id, c->address);
+  client_start (c, refuse);
+}
+
+static gboolean
+handle_http (Client *c, const guint8 *data, gsize len, gsize *consumed)
+{
+  HttpRequest request;
+  HttpResponse response = { 0 };
+  g_autoptr (GError) error = NULL;
+  HttpParseResult result;
+
+  /* One answer at a time: the next request waits until this one has
+   * left, so a browser that sends and never reads piles nothing up. */
+  if (!output_is_empty (c))
+    {
+      clear_source (&c->in_source);
+      return FALSE;
+    }
+  result = http_parse_request (data, len, &request, consumed, &error);
+  if (result == HTTP_PARSE_NEED_MORE)
+    return FALSE;
+  if (result == HTTP_PARSE_ERROR)
+    {
+      response.close = TRUE;
+      http_response_error (&response, (guint) error->code, error->message, NULL, FALSE);
+      answer_http (c, NULL, &response);
+      http_response_clear (&response);
+      return FALSE;
+    }
+  if (ws_is_upgrade (&request))
+    {
+      upgrade_to_websocket (c, &request);
+    }
+  else
+    {
+      http_serve (c->server->serving_root, &request, &response);
+      answer_http (c, &request, &response);
+      http_response_clear (&response);
+    }
+  http_request_clear (&request);
+  return c->state == CLIENT_HTTP;
 }
 
 /* Handshake. */
@@ -462,7 +681,12 @@ client_start (Client *c, const char *refuse_reason)
   static const char version[] = "RFB 003.008\n";
 
   c->refuse_reason = g_strdup (refuse_reason);
-  CLIENT_INFO (c, "connected");
+  c->is_viewer = TRUE;
+  c->state = CLIENT_VERSION;
+  if (c->transport != NULL)
+    CLIENT_INFO (c, "connected over %s", c->transport->funcs->name);
+  else
+    CLIENT_INFO (c, "connected");
   send_bytes (c, g_bytes_new_static (version, RFB_VERSION_STRING_LEN));
   set_timer (c, HANDSHAKE_TIMEOUT_S * 1000);
   watch_input (c);
@@ -491,6 +715,9 @@ on_timer (gpointer data)
       }
     case CLIENT_CLOSING:
       client_close (c, c->close_reason ? c->close_reason : "closing timed out");
+      break;
+    case CLIENT_HTTP:
+      client_close (c, "no request came in time");
       break;
     default:
       client_close (c, "the handshake took too long");
@@ -1067,6 +1294,44 @@ reading (Client *c)
 static void
 process_input (Client *c)
 {
+  gboolean again;
+
+  c->processing++;
+  do
+    {
+      gsize offset = 0;
+
+      again = FALSE;
+      offset = parse_input (c);
+      if (c->state == CLIENT_CLOSED)
+        break;
+      if (offset > 0)
+        g_byte_array_remove_range (c->input, 0, (guint) offset);
+      if (c->upgraded)
+        {
+          /* What followed the upgrade request is the transport's. */
+          c->upgraded = FALSE;
+          g_byte_array_append (c->wire, c->input->data, c->input->len);
+          g_byte_array_set_size (c->input, 0);
+          if (!unwrap_input (c))
+            break;
+          again = TRUE;
+          continue;
+        }
+      flush_output (c);
+      /* A browser's next request, once the last answer has left. */
+      again = c->state == CLIENT_HTTP && offset > 0 && c->input->len > 0 && output_is_empty (c);
+    }
+  while (again);
+  c->processing--;
+  if (c->state == CLIENT_NORMAL)
+    client_try_send (c);
+}
+
+/* Handles what it can of the input; returns how much it used. */
+static gsize
+parse_input (Client *c)
+{
   gsize offset = 0;
 
   while (reading (c) && offset < c->input->len)
@@ -1078,6 +1343,9 @@ process_input (Client *c)
 
       switch (c->state)
         {
+        case CLIENT_HTTP:
+          more = handle_http (c, data, len, &consumed);
+          break;
         case CLIENT_VERSION:
           more = handle_version (c, data, len, &consumed);
           break;
@@ -1100,14 +1368,7 @@ process_input (Client *c)
       if (!more)
         break;
     }
-
-  if (c->state == CLIENT_CLOSED)
-    return;
-  if (offset > 0)
-    g_byte_array_remove_range (c->input, 0, (guint) offset);
-  flush_output (c);
-  if (c->state == CLIENT_NORMAL)
-    client_try_send (c);
+  return offset;
 }
 
 void

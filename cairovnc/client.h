@@ -17,10 +17,17 @@ void client_unref (Client *client);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_unref)
 
 guint client_get_id (Client *client);
+/* Whether it speaks RFB: a browser's HTTP connection is not a viewer
+ * until it becomes a WebSocket. */
+gboolean client_is_viewer (Client *client);
 
 /* Starts the handshake; @refuse_reason non-NULL refuses the viewer after
  * the version exchange (too many viewers). */
 void client_start (Client *client, const char *refuse_reason);
+
+/* Serves a browser's HTTP requests (@client made with id 0); one that
+ * asks for a WebSocket becomes a viewer. */
+void client_start_http (Client *client);
 
 /* Closes the connection with a log line; safe to call twice. */
 void client_close (Client *client, const char *reason);

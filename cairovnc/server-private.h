@@ -37,7 +37,11 @@ struct _CairoVncServer {
   gboolean has_copy_hint;      /* from cairovnc_server_add_copy() */
   CopyOp copy_hint;
   gint64 last_frame_ready_us;  /* when the program last said frame_ready */
+  guint http_port;             /* 0: no browsers */
+  char *http_root;             /* NULL or "": no pages, only WebSockets */
+  gboolean http_root_set;      /* set by the program, not defaulted */
   guint bound_port;
+  guint bound_http_port;
   gboolean running;
 
   /* Any thread, no lock: thread-safe objects. */
@@ -53,6 +57,8 @@ struct _CairoVncServer {
   GThread *thread;             /* start_thread() */
   GPtrArray *listeners;        /* GSocket * */
   GPtrArray *listen_sources;   /* GSource * */
+  GPtrArray *http_listeners;   /* GSocket * */
+  char *serving_root;          /* the folder of pages while running, or NULL */
   GPtrArray *clients;          /* Client * */
   guint next_client_id;
   TileCache *cache;
@@ -65,6 +71,9 @@ struct _CairoVncServer {
 
 /* For client.c; all run on the server context. */
 gboolean server_get_effective_read_only (CairoVncServer *server);
+/* Why one more viewer is refused (too many), or NULL. */
+char *server_refusal_reason (CairoVncServer *server);
+guint server_next_client_id (CairoVncServer *server);
 void server_client_closed (CairoVncServer *server, Client *client);
 void server_want_frame (CairoVncServer *server);
 Frame *server_get_frame (CairoVncServer *server);

@@ -27,6 +27,11 @@
  * through cairovnc_server_pop_event(). */
 #define RESUME_POLL_US (50 * 1000)
 #define DEFAULT_PORT 5900
+/* Where Debian's novnc package puts noVNC. */
+#define DEFAULT_HTTP_ROOT "/usr/share/novnc"
+/* Browsers open a few connections each for a page's files; more than
+ * this many at once, not yet viewers, are refused. */
+#define MAX_HTTP_CONNECTIONS 64
 
 enum {
   PROP_0,
@@ -42,6 +47,8 @@ enum {
   PROP_VERBOSE,
   PROP_EVENT_QUEUE_LENGTH,
   PROP_ZLIB_LEVEL,
+  PROP_HTTP_PORT,
+  PROP_HTTP_ROOT,
   N_PROPS
 };
 
@@ -163,6 +170,7 @@ cairovnc_server_init (CairoVncServer *server)
   server->read_only = TRUE;
   server->event_queue_length = 500;
   server->zlib_level = 6;
+  server->http_root = g_strdup (DEFAULT_HTTP_ROOT);
   server->events = g_async_queue_new_full ((GDestroyNotify) cairovnc_event_free);
   server->damage_hints = cairo_region_create ();
   server->clients = g_ptr_array_new ();
@@ -180,6 +188,7 @@ cairovnc_server_finalize (GObject *object)
   g_clear_pointer (&server->events, g_async_queue_unref);
   g_clear_pointer (&server->clients, g_ptr_array_unref);
   g_clear_pointer (&server->host, g_free);
+  g_clear_pointer (&server->http_root, g_free);
   g_clear_pointer (&server->password, g_free);
   g_clear_pointer (&server->password_readonly, g_free);
   g_clear_pointer (&server->desktop_name, g_free);
@@ -234,6 +243,12 @@ cairovnc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_ZLIB_LEVEL:
       g_value_set_uint (value, server->zlib_level);
       break;
+    case PROP_HTTP_PORT:
+      g_value_set_uint (value, server->http_port);
+      break;
+    case PROP_HTTP_ROOT:
+      g_value_set_string (value, server->http_root);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -283,6 +298,12 @@ cairovnc_server_set_property (GObject *object, guint prop_id, const GValue *valu
       break;
     case PROP_ZLIB_LEVEL:
       cairovnc_server_set_zlib_level (server, g_value_get_uint (value));
+      break;
+    case PROP_HTTP_PORT:
+      cairovnc_server_set_http_port (server, g_value_get_uint (value));
+      break;
+    case PROP_HTTP_ROOT:
+      cairovnc_server_set_http_root (server, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -413,6 +434,32 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
    */
   properties[PROP_ZLIB_LEVEL] = g_param_spec_uint ("zlib-level", NULL, NULL, 0, 9, 6, flags);
 
+  /**
+   * CairoVncServer:http-port:
+   *
+   * A second TCP port, for browsers; 0 (the default) for none. It serves
+   * the files of #CairoVncServer:http-root over HTTP and takes WebSocket
+   * viewers (RFC 6455, as noVNC speaks it) on any path; they are viewers
+   * like any other. Only pages it served itself may open a WebSocket
+   * (the Origin header is checked). The demos use 5800 + display. Takes
+   * effect at the next start.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_HTTP_PORT] = g_param_spec_uint ("http-port", NULL, NULL, 0, 65535, 0, flags);
+  /**
+   * CairoVncServer:http-root: (nullable)
+   *
+   * The folder whose files #CairoVncServer:http-port serves; %NULL or ""
+   * for none (WebSockets only). The default is where Debian's novnc
+   * package puts noVNC, used when it is installed: then "/" leads to
+   * noVNC's viewer, connecting at once. A folder set here that does not
+   * exist fails the start. Takes effect at the next start.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_HTTP_ROOT] = g_param_spec_string ("http-root", NULL, NULL, DEFAULT_HTTP_ROOT, flags);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -480,10 +527,16 @@ server_get_effective_read_only (CairoVncServer *server)
 
 /* Viewers. */
 
+/* Viewers, in the handshake or after it; browsers' HTTP connections are
+ * not viewers until they upgrade. */
 static guint
 count_clients (CairoVncServer *server)
 {
-  return server->clients->len;
+  guint n = 0;
+
+  for (guint i = 0; i < server->clients->len; i++)
+    n += client_is_viewer (g_ptr_array_index (server->clients, i)) ? 1 : 0;
+  return n;
 }
 
 void
@@ -493,8 +546,27 @@ server_client_closed (CairoVncServer *server, Client *client)
     client_unref (client);
   /* With nobody watching, snapshots stop; the next viewer must not be
    * shown the last one, however old. */
-  if (server->clients->len == 0)
+  if (count_clients (server) == 0)
     g_clear_pointer (&server->frame, frame_unref);
+}
+
+char *
+server_refusal_reason (CairoVncServer *server)
+{
+  guint max_clients;
+
+  g_mutex_lock (&server->state_lock);
+  max_clients = server->max_clients;
+  g_mutex_unlock (&server->state_lock);
+  if (max_clients > 0 && count_clients (server) >= max_clients)
+    return g_strdup_printf ("Too many viewers: this server takes %u at once", max_clients);
+  return NULL;
+}
+
+guint
+server_next_client_id (CairoVncServer *server)
+{
+  return server->next_client_id++;
 }
 
 static void
@@ -504,36 +576,62 @@ set_no_delay (GSocket *socket)
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 }
 
-static gboolean
-on_incoming (GSocket *listener, GIOCondition condition, gpointer data)
+static void
+accept_viewer (CairoVncServer *server, GSocket *socket)
 {
-  CairoVncServer *server = data;
+  g_autofree char *refuse = server_refusal_reason (server);
+  Client *client = client_new (server, socket, server_next_client_id (server));
 
+  g_ptr_array_add (server->clients, client);
+  client_start (client, refuse);
+}
+
+static void
+accept_browser (CairoVncServer *server, GSocket *socket)
+{
+  Client *client;
+
+  if (server->clients->len - count_clients (server) >= MAX_HTTP_CONNECTIONS)
+    {
+      g_info ("Refused an HTTP connection: %u are open already", MAX_HTTP_CONNECTIONS);
+      g_socket_close (socket, NULL);
+      return;
+    }
+  client = client_new (server, socket, 0);
+  g_ptr_array_add (server->clients, client);
+  client_start_http (client);
+}
+
+static void
+accept_all (CairoVncServer *server, GSocket *listener, void (*accept) (CairoVncServer *, GSocket *))
+{
   for (;;)
     {
       g_autoptr (GError) error = NULL;
       g_autoptr (GSocket) socket = g_socket_accept (listener, NULL, &error);
-      g_autofree char *refuse = NULL;
-      guint max_clients;
-      Client *client;
 
       if (socket == NULL)
         {
           if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            g_info ("Cannot accept a viewer: %s", error->message);
+            g_info ("Cannot accept a connection: %s", error->message);
           break;
         }
       set_no_delay (socket);
-      g_mutex_lock (&server->state_lock);
-      max_clients = server->max_clients;
-      g_mutex_unlock (&server->state_lock);
-      if (max_clients > 0 && count_clients (server) >= max_clients)
-        refuse = g_strdup_printf ("Too many viewers: this server takes %u at once", max_clients);
-
-      client = client_new (server, socket, server->next_client_id++);
-      g_ptr_array_add (server->clients, client);
-      client_start (client, refuse);
+      accept (server, socket);
     }
+}
+
+static gboolean
+on_incoming (GSocket *listener, GIOCondition condition, gpointer data)
+{
+  accept_all (data, listener, accept_viewer);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_incoming_http (GSocket *listener, GIOCondition condition, gpointer data)
+{
+  accept_all (data, listener, accept_browser);
   return G_SOURCE_CONTINUE;
 }
 
@@ -603,7 +701,7 @@ has_ready_clients (CairoVncServer *server)
 {
   /* Snapshots are for viewers past the handshake: the frame size they
    * learn in ServerInit comes from the source until then. */
-  return server->clients->len > 0;
+  return count_clients (server) > 0;
 }
 
 static void
@@ -753,8 +851,12 @@ socket_port (GSocket *socket)
   return address != NULL ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)) : 0;
 }
 
+/* Listens on @port of @host's addresses, adding the sockets to
+ * @listeners; @what (" for browsers" or "") goes into error messages.
+ * Sets @bound_port to the port, the one picked when @port is 0. */
 static gboolean
-open_listeners (CairoVncServer *server, const char *host, guint port, GError **error)
+open_listeners (const char *host, guint port, const char *what, GPtrArray *listeners, guint *bound_port,
+                GError **error)
 {
   g_autolist (GInetAddress) addresses = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -773,8 +875,8 @@ open_listeners (CairoVncServer *server, const char *host, guint port, GError **e
         addresses = g_resolver_lookup_by_name (g_resolver_get_default (), host, NULL, &local_error);
       if (addresses == NULL)
         {
-          g_set_error (error, CAIROVNC_ERROR, CAIROVNC_ERROR_LISTEN, "Cannot listen on %s:%u: %s",
-                       host, port, local_error->message);
+          g_set_error (error, CAIROVNC_ERROR, CAIROVNC_ERROR_LISTEN, "Cannot listen%s on %s:%u: %s",
+                       what, host, port, local_error->message);
           return FALSE;
         }
     }
@@ -795,19 +897,25 @@ open_listeners (CairoVncServer *server, const char *host, guint port, GError **e
         }
       if (socket == NULL)
         {
-          g_set_error (error, CAIROVNC_ERROR, CAIROVNC_ERROR_LISTEN, "Cannot listen on %s:%u: %s",
-                       shown_host, port, local_error->message);
+          g_set_error (error, CAIROVNC_ERROR, CAIROVNC_ERROR_LISTEN, "Cannot listen%s on %s:%u: %s",
+                       what, shown_host, port, local_error->message);
           return FALSE;
         }
       /* Every address gets the port the first one was given. */
       if (port == 0)
         port = socket_port (socket);
-      g_ptr_array_add (server->listeners, socket);
+      g_ptr_array_add (listeners, socket);
     }
-  g_mutex_lock (&server->state_lock);
-  server->bound_port = port;
-  g_mutex_unlock (&server->state_lock);
+  *bound_port = port;
   return TRUE;
+}
+
+static void
+close_sockets (GPtrArray **sockets)
+{
+  for (guint i = 0; *sockets && i < (*sockets)->len; i++)
+    g_socket_close (g_ptr_array_index (*sockets, i), NULL);
+  g_clear_pointer (sockets, g_ptr_array_unref);
 }
 
 static void
@@ -816,9 +924,44 @@ close_listeners (CairoVncServer *server)
   for (guint i = 0; server->listen_sources && i < server->listen_sources->len; i++)
     g_source_destroy (g_ptr_array_index (server->listen_sources, i));
   g_clear_pointer (&server->listen_sources, g_ptr_array_unref);
-  for (guint i = 0; server->listeners && i < server->listeners->len; i++)
-    g_socket_close (g_ptr_array_index (server->listeners, i), NULL);
-  g_clear_pointer (&server->listeners, g_ptr_array_unref);
+  close_sockets (&server->listeners);
+  close_sockets (&server->http_listeners);
+}
+
+static void
+watch_listeners (CairoVncServer *server, GPtrArray *listeners,
+                 gboolean (*on_incoming_func) (GSocket *, GIOCondition, gpointer))
+{
+  for (guint i = 0; listeners != NULL && i < listeners->len; i++)
+    {
+      GSource *source = g_socket_create_source (g_ptr_array_index (listeners, i), G_IO_IN, NULL);
+      g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_incoming_func, server, NULL);
+      g_source_attach (source, server->context);
+      g_ptr_array_add (server->listen_sources, source);
+    }
+}
+
+/* The folder of pages to serve, or NULL; FALSE when the program named
+ * one that is not there. */
+static gboolean
+find_http_root (const char *root, gboolean root_set, char **serving_root, GError **error)
+{
+  *serving_root = NULL;
+  if (root == NULL || *root == '\0')
+    return TRUE;
+  if (g_file_test (root, G_FILE_TEST_IS_DIR))
+    {
+      *serving_root = g_strdup (root);
+      return TRUE;
+    }
+  if (root_set)
+    {
+      g_set_error (error, CAIROVNC_ERROR, CAIROVNC_ERROR_HTTP_ROOT, "http-root %s is not a folder", root);
+      return FALSE;
+    }
+  g_info ("noVNC is not in %s (Debian's novnc package puts it there): browsers get no viewer page, "
+          "but WebSocket viewers can connect", root);
+  return TRUE;
 }
 
 static void
@@ -845,9 +988,11 @@ shut_down (CairoVncServer *server)
   for (guint i = 0; i < clients->len; i++)
     client_close (g_ptr_array_index (clients, i), "the server stopped");
   /* Public calls use these sources under state_lock while running. */
+  g_clear_pointer (&server->serving_root, g_free);
   g_mutex_lock (&server->state_lock);
   server->running = FALSE;
   server->bound_port = 0;
+  server->bound_http_port = 0;
   frame_source = g_steal_pointer (&server->frame_source);
   resume_source = g_steal_pointer (&server->resume_source);
   g_mutex_unlock (&server->state_lock);
@@ -880,9 +1025,12 @@ gboolean
 cairovnc_server_start (CairoVncServer *server, GMainContext *context, GError **error)
 {
   g_autofree char *host = NULL;
+  g_autofree char *http_root = NULL;
+  g_autofree char *serving_root = NULL;
   g_autoptr (cairo_surface_t) surface = NULL;
   SurfaceSource checked = { 0 };
-  guint port;
+  guint port, http_port, bound_port = 0, bound_http_port = 0;
+  gboolean http_root_set;
 
   g_return_val_if_fail (CAIROVNC_IS_SERVER (server), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -896,6 +1044,9 @@ cairovnc_server_start (CairoVncServer *server, GMainContext *context, GError **e
     }
   host = g_strdup (server->host);
   port = server->port;
+  http_port = server->http_port;
+  http_root = g_strdup (server->http_root);
+  http_root_set = server->http_root_set;
   g_mutex_unlock (&server->state_lock);
 
   g_mutex_lock (&server->state_lock);
@@ -920,25 +1071,27 @@ cairovnc_server_start (CairoVncServer *server, GMainContext *context, GError **e
     }
   g_mutex_unlock (&server->state_lock);
 
+  if (http_port != 0 && !find_http_root (http_root, http_root_set, &serving_root, error))
+    return FALSE;
   server->listeners = g_ptr_array_new_with_free_func (g_object_unref);
   server->listen_sources = g_ptr_array_new_with_free_func ((GDestroyNotify) g_source_unref);
-  if (!open_listeners (server, host, port, error))
+  if (http_port != 0)
+    server->http_listeners = g_ptr_array_new_with_free_func (g_object_unref);
+  if (!open_listeners (host, port, "", server->listeners, &bound_port, error) ||
+      (http_port != 0 &&
+       !open_listeners (host, http_port, " for browsers", server->http_listeners, &bound_http_port, error)))
     {
       close_listeners (server);
       return FALSE;
     }
+  server->serving_root = g_steal_pointer (&serving_root);
 
   g_clear_pointer (&server->context, g_main_context_unref);
   server->context = context != NULL ? g_main_context_ref (context) : g_main_context_ref_thread_default ();
   server->cache = tile_cache_new (server->context);
   server->frame_pool = frame_pool_new ();
-  for (guint i = 0; i < server->listeners->len; i++)
-    {
-      GSource *source = g_socket_create_source (g_ptr_array_index (server->listeners, i), G_IO_IN, NULL);
-      g_source_set_callback (source, (GSourceFunc) (void (*) (void)) on_incoming, server, NULL);
-      g_source_attach (source, server->context);
-      g_ptr_array_add (server->listen_sources, source);
-    }
+  watch_listeners (server, server->listeners, on_incoming);
+  watch_listeners (server, server->http_listeners, on_incoming_http);
   server->frame_source = wakeup_source_new ("cairovnc frame", on_frame_due, server);
   g_source_attach (server->frame_source, server->context);
   server->resume_source = wakeup_source_new ("cairovnc resume reading", on_resume_due, server);
@@ -946,10 +1099,15 @@ cairovnc_server_start (CairoVncServer *server, GMainContext *context, GError **e
 
   g_mutex_lock (&server->state_lock);
   server->running = TRUE;
+  server->bound_port = bound_port;
+  server->bound_http_port = bound_http_port;
   g_mutex_unlock (&server->state_lock);
   SERVER_INFO (server, "Serving %dx%d on %s port %u", checked.width, checked.height,
-               host ? host : "every address",
-               server->bound_port);
+               host ? host : "every address", bound_port);
+  if (bound_http_port != 0)
+    SERVER_INFO (server, "Serving browsers on port %u: %s%s", bound_http_port,
+                 server->serving_root ? "pages from " : "WebSocket viewers only",
+                 server->serving_root ? server->serving_root : "");
   return TRUE;
 }
 
@@ -1164,22 +1322,44 @@ cairovnc_server_is_running (CairoVncServer *server)
  *
  * Since: 0.1
  */
+static guint
+read_under_lock (CairoVncServer *server, const guint *field)
+{
+  guint value;
+
+  g_mutex_lock (&server->state_lock);
+  value = *field;
+  g_mutex_unlock (&server->state_lock);
+  return value;
+}
+
 guint
 cairovnc_server_get_port (CairoVncServer *server)
 {
-  guint port;
-
   g_return_val_if_fail (CAIROVNC_IS_SERVER (server), 0);
-  g_mutex_lock (&server->state_lock);
-  port = server->bound_port;
-  g_mutex_unlock (&server->state_lock);
-  return port;
+  return read_under_lock (server, &server->bound_port);
+}
+
+/**
+ * cairovnc_server_get_http_port:
+ * @server: a server
+ *
+ * Returns: the port the running server takes browsers on, or 0 when it
+ *   is not running or has no #CairoVncServer:http-port
+ *
+ * Since: 0.2
+ */
+guint
+cairovnc_server_get_http_port (CairoVncServer *server)
+{
+  g_return_val_if_fail (CAIROVNC_IS_SERVER (server), 0);
+  return read_under_lock (server, &server->bound_http_port);
 }
 
 static void
 count_clients_call (CairoVncServer *server, gpointer data)
 {
-  *(guint *) data = server->clients->len;
+  *(guint *) data = count_clients (server);
 }
 
 /**
@@ -1584,6 +1764,28 @@ DEFINE_VALUE_SETTER (cairovnc_server_set_event_queue_length, guint, event_queue_
  * Since: 0.1
  */
 DEFINE_VALUE_SETTER (cairovnc_server_set_zlib_level, guint, zlib_level, PROP_ZLIB_LEVEL)
+DEFINE_VALUE_SETTER (cairovnc_server_set_http_port, guint, http_port, PROP_HTTP_PORT)
+
+/**
+ * cairovnc_server_set_http_root:
+ * @server: a server
+ * @root: (nullable) (type filename): a folder, or %NULL for none
+ *
+ * Sets #CairoVncServer:http-root.
+ *
+ * Since: 0.2
+ */
+void
+cairovnc_server_set_http_root (CairoVncServer *server, const char *root)
+{
+  g_return_if_fail (CAIROVNC_IS_SERVER (server));
+  g_mutex_lock (&server->state_lock);
+  g_free (server->http_root);
+  server->http_root = g_strdup (root);
+  server->http_root_set = TRUE;
+  g_mutex_unlock (&server->state_lock);
+  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_HTTP_ROOT]);
+}
 
 /**
  * cairovnc_server_set_read_only:

@@ -75,21 +75,36 @@ demo_options_apply (const DemoOptions *options, CairoVncServer *server)
     cairovnc_server_set_verbose (server, TRUE);
 }
 
-void
-demo_print_address (CairoVncServer *server, const DemoOptions *options)
+/* The host part of an address viewers connect to. */
+static char *
+shown_host (const DemoOptions *options)
 {
   g_autoptr (GInetAddress) address = NULL;
-  g_autofree char *host = NULL;
-  guint port = cairovnc_server_get_port (server);
 
   if (options->host != NULL)
     address = g_inet_address_new_from_string (options->host);
   if (options->host == NULL || (address != NULL && g_inet_address_get_is_any (address)))
-    host = g_strdup ("localhost");
-  else if (address != NULL && g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6)
-    host = g_strdup_printf ("[%s]", options->host);
-  else
-    host = g_strdup (options->host);
+    return g_strdup ("localhost");
+  if (address != NULL && g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6)
+    return g_strdup_printf ("[%s]", options->host);
+  return g_strdup (options->host);
+}
+
+void
+demo_print_browser_address (CairoVncServer *server, const DemoOptions *options)
+{
+  g_autofree char *host = shown_host (options);
+
+  g_print ("Browsers: open http://%s:%u/ (noVNC, from Debian's novnc package; "
+           "WebSocket viewers connect to ws://%s:%u/ without it)\n",
+           host, cairovnc_server_get_http_port (server), host, cairovnc_server_get_http_port (server));
+}
+
+void
+demo_print_address (CairoVncServer *server, const DemoOptions *options)
+{
+  g_autofree char *host = shown_host (options);
+  guint port = cairovnc_server_get_port (server);
 
   if (port >= 5900)
     g_print ("Serving on port %u: xtigervncviewer %s:%u or gvncviewer %s:%u\n",
@@ -423,6 +438,8 @@ demo_serve_scene (const DemoOptions *options, const DemoSceneSetup *setup)
     cairovnc_server_set_verbose (demo.server, TRUE);
   if (setup->push_frames)
     cairovnc_server_set_push_frames (demo.server, TRUE);
+  if (setup->http_port != 0)
+    cairovnc_server_set_http_port (demo.server, setup->http_port);
   /* The server sends at most 20 frames a second unless told otherwise. */
   if (fps > 20)
     cairovnc_server_set_max_framerate (demo.server, fps);
@@ -432,6 +449,8 @@ demo_serve_scene (const DemoOptions *options, const DemoSceneSetup *setup)
       return 1;
     }
   demo_print_address (demo.server, options);
+  if (setup->http_port != 0)
+    demo_print_browser_address (demo.server, options);
   if (setup->hint != NULL)
     g_print ("%s\n", setup->hint);
 

@@ -28,6 +28,9 @@ void demo_options_apply (const DemoOptions *options, CairoVncServer *server);
 /* Prints where viewers connect to the running @server. */
 void demo_print_address (CairoVncServer *server, const DemoOptions *options);
 
+/* Prints where browsers open the running @server's viewer page. */
+void demo_print_browser_address (CairoVncServer *server, const DemoOptions *options);
+
 /* Runs the default main context until SIGINT, SIGTERM or the end of
  * --seconds. */
 void demo_run (const DemoOptions *options);
@@ -68,6 +71,8 @@ typedef struct {
                                    * passwords together do by themselves */
   gboolean verbose;               /* whether or not --verbose is given */
   gboolean push_frames;
+  guint http_port;                /* for browsers (see CairoVncServer:http-port);
+                                   * 0 for none */
   const char *hint;               /* printed below the address */
   /* Called after each frame with the time since the frames started. */
   void (*after_frame) (CairoVncServer *server, gint64 running_us);

@@ -43,6 +43,20 @@ testutil_init (void)
   rfbClientLog = quiet_log;
 }
 
+int
+testutil_run (Suite *suite)
+{
+  SRunner *runner;
+  int failed;
+
+  testutil_init ();
+  runner = srunner_create (suite);
+  srunner_run_all (runner, CK_NORMAL);
+  failed = srunner_ntests_failed (runner);
+  srunner_free (runner);
+  return failed != 0 ? 1 : 0;
+}
+
 void
 testutil_expect_warning (const char *substring)
 {
@@ -144,6 +158,40 @@ test_server_start (TestServer *ts)
                  error ? error->message : "?");
   ts->port = cairovnc_server_get_port (ts->server);
   ck_assert_uint_ne (ts->port, 0);
+}
+
+/* A port free on 127.0.0.1 just now. */
+static guint
+free_port (void)
+{
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                             NULL);
+
+  ck_assert (socket != NULL && g_socket_bind (socket, address, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+void
+test_server_start_with_http (TestServer *ts)
+{
+  g_autoptr (GError) error = NULL;
+
+  for (int attempt = 0; attempt < 5; attempt++)
+    {
+      g_clear_error (&error);
+      g_object_set (ts->server, "http-port", free_port (), NULL);
+      if (cairovnc_server_start_thread (ts->server, &error))
+        break;
+      ck_assert_msg (g_error_matches (error, CAIROVNC_ERROR, CAIROVNC_ERROR_LISTEN), "start: %s", error->message);
+    }
+  ck_assert_msg (error == NULL, "start: %s", error ? error->message : "");
+  ts->port = cairovnc_server_get_port (ts->server);
+  ts->http_port = cairovnc_server_get_http_port (ts->server);
+  ck_assert_uint_ne (ts->http_port, 0);
 }
 
 void

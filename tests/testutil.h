@@ -27,6 +27,9 @@ G_BEGIN_DECLS
  * says it expects one containing @substring. */
 void testutil_init (void);
 void testutil_expect_warning (const char *substring);
+/* testutil_init(), then runs @suite with its summary line printed;
+ * returns the exit status. */
+int testutil_run (Suite *suite);
 gboolean testutil_warning_seen (void);
 
 /* A deterministic picture: gradient, shapes, text-like stripes and a patch
@@ -39,11 +42,15 @@ typedef struct {
   cairo_surface_t *surface;
   GMutex lock;
   guint port;
+  guint http_port;             /* with test_server_start_with_http() */
 } TestServer;
 
 /* Not started: set properties, then test_server_start(). */
 TestServer *test_server_new (cairo_surface_t *surface);
 void test_server_start (TestServer *ts);
+/* Starts with an http-port too: a port found free on 127.0.0.1 (0 turns
+ * it off), tried again should another program take it first. */
+void test_server_start_with_http (TestServer *ts);
 void test_server_free (TestServer *ts);
 /* Draws @seed's scene under the lock and says frame_ready. */
 void test_server_redraw (TestServer *ts, guint seed);
