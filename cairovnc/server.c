@@ -448,7 +448,7 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
    */
   properties[PROP_HTTP_PORT] = g_param_spec_uint ("http-port", NULL, NULL, 0, 65535, 0, flags);
   /**
-   * CairoVncServer:http-root: (nullable)
+   * CairoVncServer:http-root:
    *
    * The folder whose files #CairoVncServer:http-port serves; %NULL or ""
    * for none (WebSockets only). The default is where Debian's novnc
