@@ -316,6 +316,7 @@ set_timer (Client *c, guint ms)
 }
 
 static void send_wire (Client *c, GBytes *bytes);
+static void wrap_output (Client *c);
 
 static void
 close_after_flush (Client *c, const char *reason)
@@ -324,6 +325,9 @@ close_after_flush (Client *c, const char *reason)
 
   if (c->state == CLIENT_CLOSED || c->state == CLIENT_CLOSING)
     return;
+  /* The last protocol bytes go through the transport before its goodbye
+   * (TLS sends nothing after its close_notify). */
+  wrap_output (c);
   if (c->transport != NULL && (goodbye = c->transport->funcs->goodbye (c->transport)) != NULL)
     send_wire (c, goodbye);
   c->state = CLIENT_CLOSING;
