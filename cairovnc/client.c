@@ -3,10 +3,10 @@
  * The state machine follows rfbproto.rst: version → security →
  * (authentication: VNC, Apple Remote Desktop, or VeNCrypt, which puts TLS
  * under the protocol and then authenticates) → ClientInit → normal
- * messages. Which types are offered is security.c's to say. Input is read without
- * blocking into a buffer and parsed by rfb.c until it needs more bytes;
- * output is a queue of GBytes written with vectored sends, watched for
- * G_IO_OUT only while it is not empty.
+ * messages; which types are offered is security.c's to say. Input is
+ * read without blocking into a buffer and parsed by rfb.c until it needs
+ * more bytes; output is a queue of GBytes written with vectored sends,
+ * watched for G_IO_OUT only while it is not empty.
  *
  * Updates: the viewer's pending region collects damage since its last
  * update; when a request (or push mode) meets pending damage, the tiles
