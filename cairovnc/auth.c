@@ -136,3 +136,31 @@ auth_vnc_check (const char  *password,
   OPENSSL_cleanse (expected, sizeof expected);
   return match;
 }
+
+gboolean
+auth_secret_equal (const char *expected, const guint8 *given, gsize given_len)
+{
+  guint8 expected_digest[EVP_MAX_MD_SIZE], given_digest[EVP_MAX_MD_SIZE];
+  unsigned int expected_len = 0, given_digest_len = 0;
+  gboolean match;
+
+  if (expected == NULL || *expected == '\0')
+    return FALSE;
+  if (EVP_Digest (expected, strlen (expected), expected_digest, &expected_len, EVP_sha256 (), NULL) != 1 ||
+      EVP_Digest (given, given_len, given_digest, &given_digest_len, EVP_sha256 (), NULL) != 1 ||
+      expected_len != given_digest_len)
+    return FALSE;
+  match = CRYPTO_memcmp (expected_digest, given_digest, expected_len) == 0;
+  OPENSSL_cleanse (expected_digest, sizeof expected_digest);
+  OPENSSL_cleanse (given_digest, sizeof given_digest);
+  return match;
+}
+
+void
+auth_secret_free (char *secret)
+{
+  if (secret == NULL)
+    return;
+  OPENSSL_cleanse (secret, strlen (secret));
+  g_free (secret);
+}

@@ -75,6 +75,8 @@ CAIROVNC_API GQuark cairovnc_error_quark (void);
  * @CAIROVNC_ERROR_TOO_LARGE: clipboard data is larger than
  *   #CairoVncServer:clipboard-max-size
  * @CAIROVNC_ERROR_HTTP_ROOT: #CairoVncServer:http-root names no folder
+ * @CAIROVNC_ERROR_TLS: a TLS certificate or key cannot be loaded, TLS
+ *   cannot be set up, or encryption is required with no way to offer it
  *
  * Error codes in the %CAIROVNC_ERROR domain.
  *
@@ -87,6 +89,7 @@ typedef enum {
   CAIROVNC_ERROR_PROTOCOL,
   CAIROVNC_ERROR_TOO_LARGE,
   CAIROVNC_ERROR_HTTP_ROOT,
+  CAIROVNC_ERROR_TLS,
 } CairoVncError;
 
 /**
@@ -228,6 +231,13 @@ CAIROVNC_API void cairovnc_server_set_port (CairoVncServer *server, guint port);
 CAIROVNC_API void cairovnc_server_set_password (CairoVncServer *server, const char *password);
 CAIROVNC_API void cairovnc_server_set_password_readonly (CairoVncServer *server,
                                                          const char     *password);
+CAIROVNC_API void cairovnc_server_set_username (CairoVncServer *server, const char *username);
+CAIROVNC_API gboolean cairovnc_server_set_tls_certificate (CairoVncServer *server,
+                                                          const char     *cert_file,
+                                                          const char     *key_file,
+                                                          GError        **error);
+CAIROVNC_API void cairovnc_server_set_allow_anonymous_tls (CairoVncServer *server, gboolean allow);
+CAIROVNC_API void cairovnc_server_set_require_encryption (CairoVncServer *server, gboolean require);
 CAIROVNC_API void cairovnc_server_set_max_clients (CairoVncServer *server, guint max_clients);
 CAIROVNC_API void cairovnc_server_set_max_framerate (CairoVncServer *server, double fps);
 CAIROVNC_API void cairovnc_server_set_read_only (CairoVncServer *server, gboolean read_only);

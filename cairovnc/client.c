@@ -1,10 +1,12 @@
 /* client.c — one connected viewer: socket, handshake, messages, updates.
  *
- * The state machine follows rfbproto.rst: version → security → (VNC
- * authentication) → ClientInit → normal messages. Input is read without
- * blocking into a buffer and parsed by rfb.c until it needs more bytes;
- * output is a queue of GBytes written with vectored sends, watched for
- * G_IO_OUT only while it is not empty.
+ * The state machine follows rfbproto.rst: version → security →
+ * (authentication: VNC, Apple Remote Desktop, or VeNCrypt, which puts TLS
+ * under the protocol and then authenticates) → ClientInit → normal
+ * messages; which types are offered is security.c's to say. Input is
+ * read without blocking into a buffer and parsed by rfb.c until it needs
+ * more bytes; output is a queue of GBytes written with vectored sends,
+ * watched for G_IO_OUT only while it is not empty.
  *
  * Updates: the viewer's pending region collects damage since its last
  * update; when a request (or push mode) meets pending damage, the tiles
@@ -26,12 +28,16 @@
 
 #include <string.h>
 
+#include "ard.h"
 #include "auth.h"
 #include "clipboard.h"
 #include "cursor.h"
 #include "events.h"
 #include "http.h"
 #include "rfb.h"
+#include "security.h"
+#include "tls.h"
+#include "transport-stack.h"
 #include "websocket.h"
 
 /* How long a failed password waits before the viewer hears of it. */
@@ -57,7 +63,11 @@ typedef enum {
   CLIENT_HTTP,                 /* a browser's requests, before any upgrade */
   CLIENT_VERSION,
   CLIENT_SECURITY_CHOICE,
-  CLIENT_AUTH_RESPONSE,
+  CLIENT_VENCRYPT_VERSION,
+  CLIENT_VENCRYPT_SUBTYPE,
+  CLIENT_AUTH_RESPONSE,        /* VNC Authentication */
+  CLIENT_PLAIN_CREDENTIALS,    /* VeNCrypt's Plain sub-types */
+  CLIENT_ARD_RESPONSE,         /* Apple Remote Desktop */
   CLIENT_AUTH_DELAY,
   CLIENT_INIT,
   CLIENT_NORMAL,
@@ -74,6 +84,9 @@ struct _Client {
   char *host;                  /* the address without the port: whom to throttle */
   GSocket *socket;
   Transport *transport;        /* NULL for plain RFB */
+  Transport *tls;              /* the TLS layer in it, if any (borrowed) */
+  gboolean encrypted;          /* TLS from the first byte: wss:// */
+  gboolean tls_checked;        /* the first byte of HTTP was looked at */
   gboolean is_viewer;          /* speaks RFB (not just HTTP) */
   gboolean upgraded;           /* the rest of the input is the transport's */
   int processing;              /* inside process_input() */
@@ -87,7 +100,12 @@ struct _Client {
   /* Handshake. */
   RfbVersion version;
   char *refuse_reason;
-  guint8 security_type;
+  guint8 offered[SECURITY_MAX_TYPES];
+  guint n_offered;
+  guint32 subtypes[SECURITY_MAX_SUBTYPES];
+  guint n_subtypes;
+  const char *auth_name;       /* "VNC Authentication", for log lines and reasons */
+  ArdServer *ard;
   guint8 challenge[AUTH_CHALLENGE_LEN];
   gboolean read_only;
 
@@ -162,6 +180,7 @@ struct _Client {
 static void process_input (Client *c);
 static gsize parse_input (Client *c);
 static gboolean pause_if_replies_unread (Client *c);
+static void count_auth_failure (Client *c);
 static void flush_output (Client *c);
 static gboolean queue_clipboard_messages (Client *c);
 static void watch_input (Client *c);
@@ -247,6 +266,7 @@ client_unref (Client *c)
   g_free (c->refuse_reason);
   g_free (c->close_reason);
   g_free (c->sent_name);
+  ard_server_free (c->ard);
   g_free (c);
 }
 
@@ -336,6 +356,7 @@ set_timer (Client *c, guint ms)
 }
 
 static void send_wire (Client *c, GBytes *bytes);
+static void wrap_output (Client *c);
 
 static void
 close_after_flush (Client *c, const char *reason)
@@ -344,6 +365,9 @@ close_after_flush (Client *c, const char *reason)
 
   if (c->state == CLIENT_CLOSED || c->state == CLIENT_CLOSING)
     return;
+  /* The last protocol bytes go through the transport before its goodbye
+   * (TLS sends nothing after its close_notify). */
+  wrap_output (c);
   if (c->transport != NULL && (goodbye = c->transport->funcs->goodbye (c->transport)) != NULL)
     send_wire (c, goodbye);
   c->state = CLIENT_CLOSING;
@@ -698,8 +722,13 @@ unwrap_input (Client *c)
 {
   GQueue replies = G_QUEUE_INIT;
   g_autoptr (GError) error = NULL;
-  gboolean go_on = c->transport->funcs->unwrap (c->transport, c->wire, c->input, &replies, &error);
+  gboolean go_on;
   GBytes *reply;
+
+  /* A transport's replies and the protocol's bytes may share one stream
+   * (TLS): what the protocol queued goes through it first. */
+  wrap_output (c);
+  go_on = c->transport->funcs->unwrap (c->transport, c->wire, c->input, &replies, &error);
 
   while ((reply = g_queue_pop_head (&replies)) != NULL)
     send_wire (c, reply);
@@ -768,13 +797,14 @@ client_start_http (Client *c)
   watch_input (c);
 }
 
-/* Runs before the transport's first bytes are queued. */
+/* Puts @transport on top of any there is (WebSocket over TLS); runs
+ * before its first bytes are queued. The protocol's bytes already
+ * queued go through the transports below only. */
 static void
-set_transport (Client *c, Transport *transport)
+add_transport (Client *c, Transport *transport)
 {
   wrap_output (c);
-  transport_free (c->transport);
-  c->transport = transport;
+  c->transport = c->transport != NULL ? transport_stack_new (c->transport, transport) : transport;
 }
 
 static void
@@ -814,7 +844,7 @@ upgrade_to_websocket (Client *c, const HttpRequest *request)
       return;
     }
   send_bytes (c, answer);
-  set_transport (c, ws_transport_new ());
+  add_transport (c, ws_transport_new ());
   c->upgraded = TRUE;
   CLIENT_TRACE (c, "WebSocket at %s", request->target);
   refuse = server_refusal_reason (c->server);
@@ -822,6 +852,31 @@ upgrade_to_websocket (Client *c, const HttpRequest *request)
   g_free (c->log_name);
   c->log_name = g_strdup_printf ("viewer %u (%s)", c->id, c->address);
   client_start (c, refuse);
+}
+
+/* https:// and wss:// share the port with http:// and ws://: the
+ * client speaks first, and a TLS ClientHello starts with a byte no HTTP
+ * request does. */
+static gboolean
+start_http_tls (Client *c, const guint8 *data, gsize len)
+{
+  SSL_CTX *ctx;
+
+  c->tls_checked = TRUE;
+  if (len < 1 || data[0] != TLS_RECORD_HANDSHAKE)
+    return TRUE;
+  ctx = server_ref_tls_context (c->server, FALSE);
+  if (ctx == NULL)
+    {
+      client_close (c, "a TLS connection, but there is no certificate (tls-cert-file)");
+      return FALSE;
+    }
+  add_transport (c, c->tls = tls_transport_new (ctx));
+  SSL_CTX_free (ctx);
+  c->encrypted = TRUE;
+  c->upgraded = TRUE;
+  CLIENT_TRACE (c, "TLS");
+  return FALSE;
 }
 
 static gboolean
@@ -832,6 +887,8 @@ handle_http (Client *c, const guint8 *data, gsize len, gsize *consumed)
   g_autoptr (GError) error = NULL;
   HttpParseResult result;
 
+  if (!c->tls_checked)
+    return start_http_tls (c, data, len);
   /* One answer at a time: the next request waits until this one has
    * left, so a browser that sends and never reads piles nothing up. */
   if (!output_is_empty (c))
@@ -929,9 +986,12 @@ on_timer (gpointer data)
         rfb_append_u32 (out, RFB_SECURITY_RESULT_FAILED);
         /* Only 3.8 carries a reason (rfbproto.rst "SecurityResult"). */
         if (c->version == RFB_VERSION_3_8)
-          rfb_append_string (out, "Authentication by VNC Authentication failed");
+          {
+            g_autofree char *reason = g_strdup_printf ("Authentication by %s failed", c->auth_name);
+            rfb_append_string (out, reason);
+          }
         send_byte_array (c, g_steal_pointer (&out));
-        close_after_flush (c, "wrong password");
+        close_after_flush (c, "authentication failed");
         break;
       }
     case CLIENT_CLOSING:
@@ -973,11 +1033,109 @@ send_security_ok (Client *c)
   send_byte_array (c, g_steal_pointer (&out));
 }
 
+/* A failed SecurityResult with @reason (3.8) and the end. */
+static void
+refuse_security (Client *c, const char *reason, const char *log_reason)
+{
+  if (c->version == RFB_VERSION_3_8)
+    {
+      g_autoptr (GByteArray) out = g_byte_array_new ();
+      rfb_append_u32 (out, RFB_SECURITY_RESULT_FAILED);
+      rfb_append_string (out, reason);
+      send_byte_array (c, g_steal_pointer (&out));
+    }
+  close_after_flush (c, log_reason);
+}
+
+/* Wrong credentials: the viewer hears of it after a delay, so guessing
+ * is slow. */
+/* The answer is refused after AUTH_FAILURE_DELAY_MS. */
+static void
+refuse_after_delay (Client *c)
+{
+  c->state = CLIENT_AUTH_DELAY;
+  clear_source (&c->in_source);
+  set_timer (c, AUTH_FAILURE_DELAY_MS);
+}
+
+/* Wrong credentials: counted against the address (throttle.c). */
+static void
+fail_authentication (Client *c, const char *why)
+{
+  CLIENT_INFO (c, "%s: %s", c->auth_name, why);
+  count_auth_failure (c);
+  refuse_after_delay (c);
+}
+
+/* Failures on other connections from the same address may have blocked
+ * it since this one began: its answer is then not even checked. TRUE,
+ * with the refusal under way, when so. */
+static gboolean
+refuse_if_blocked (Client *c)
+{
+  gint64 blocked_us = throttle_blocked_for (c->server->auth_throttle, c->host, g_get_monotonic_time ());
+
+  if (blocked_us <= 0)
+    return FALSE;
+  CLIENT_INFO (c, "%s not checked: %s is refused for %" G_GINT64_FORMAT " more seconds", c->auth_name,
+               c->host, (blocked_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+  refuse_after_delay (c);
+  return TRUE;
+}
+
+/* @how is NULL when nothing was checked (None, VeNCrypt's *None: the
+ * TLS handshake may not even have happened yet). */
+static void
+pass_authentication (Client *c, gboolean read_only, const char *how)
+{
+  /* As in the Python CairoVNC: the read-only password wins when both
+   * match. */
+  c->read_only = read_only;
+  if (how != NULL)
+    {
+      throttle_succeeded (c->server->auth_throttle, c->host);
+      CLIENT_INFO (c, "authenticated by %s %s", c->auth_name, how);
+    }
+  else
+    CLIENT_TRACE (c, "%s: nothing to check", c->auth_name);
+  send_security_ok (c);
+  c->state = CLIENT_INIT;
+}
+
+/* Checks a user name and password (Apple Remote Desktop, VeNCrypt
+ * Plain) against the user name and either password. */
+static void
+check_user_and_password (Client *c, const guint8 *username, gsize username_len, const guint8 *password,
+                         gsize password_len)
+{
+  CairoVncServer *server = c->server;
+  g_autofree char *how = NULL;
+  gboolean user_ok, full_ok, readonly_ok;
+
+  if (refuse_if_blocked (c))
+    return;
+  g_mutex_lock (&server->state_lock);
+  user_ok = auth_secret_equal (server->username, username, username_len);
+  full_ok = auth_secret_equal (server->password, password, password_len);
+  readonly_ok = auth_secret_equal (server->password_readonly, password, password_len);
+  how = g_strdup_printf ("as %s with the %s password", server->username ? server->username : "?",
+                         readonly_ok ? "read-only" : "full");
+  g_mutex_unlock (&server->state_lock);
+
+  if (!user_ok || (!full_ok && !readonly_ok))
+    {
+      fail_authentication (c, "wrong user name or password");
+      return;
+    }
+  pass_authentication (c, readonly_ok, how);
+}
+
 static gboolean
 handle_version (Client *c, const guint8 *data, gsize len, gsize *consumed)
 {
   g_autoptr (GError) error = NULL;
   RfbParseResult result = rfb_parse_version (data, len, &c->version, &error);
+  SecurityPolicy policy;
 
   if (result == RFB_PARSE_NEED_MORE)
     return FALSE;
@@ -998,25 +1156,72 @@ handle_version (Client *c, const guint8 *data, gsize len, gsize *consumed)
       return FALSE;
     }
 
-  c->security_type = uses_password (c->server) ? RFB_SECURITY_VNC_AUTH : RFB_SECURITY_NONE;
+  server_get_security_policy (c->server, &policy);
+  policy.encrypted = c->encrypted;
+  /* Before authentication, a transport is a browser's WebSocket. */
+  policy.websocket = c->transport != NULL;
   if (c->version == RFB_VERSION_3_3)
     {
-      /* The server chooses; None has no SecurityResult before 3.8. */
+      /* The server chooses, None or VNC Authentication; None has no
+       * SecurityResult before 3.8. */
       g_autoptr (GByteArray) out = g_byte_array_new ();
-      rfb_append_u32 (out, c->security_type);
+      guint8 type = security_type_for_3_3 (&policy);
+
+      if (type == RFB_SECURITY_INVALID)
+        {
+          const char *reason = policy.has_username
+                                 ? "This server asks for a user name, which RFB 3.3 cannot carry"
+                                 : "This server requires encryption, which RFB 3.3 cannot carry";
+          send_bytes (c, rfb_build_security_failure (c->version, reason));
+          close_after_flush (c, reason);
+          return FALSE;
+        }
+      rfb_append_u32 (out, type);
       send_byte_array (c, g_steal_pointer (&out));
-      if (c->security_type == RFB_SECURITY_VNC_AUTH)
-        send_challenge (c);
+      c->offered[0] = type;
+      c->n_offered = 1;
+      if (type == RFB_SECURITY_VNC_AUTH)
+        {
+          c->auth_name = "VNC Authentication";
+          send_challenge (c);
+        }
       else
-        c->state = CLIENT_INIT;
+        {
+          c->state = CLIENT_INIT;
+        }
     }
   else
     {
-      guint8 offer[2] = { 1, c->security_type };
-      send_bytes (c, g_bytes_new (offer, sizeof offer));
+      g_autoptr (GByteArray) out = g_byte_array_new ();
+      guint8 count;
+
+      c->n_offered = security_offer (&policy, c->offered);
+      c->n_subtypes = security_offer_vencrypt (&policy, c->subtypes);
+      if (c->n_offered == 0)
+        {
+          const char *reason = c->transport != NULL
+                                 ? "This server requires encryption: connect with wss://"
+                                 : "This server requires encryption and has no way to offer it";
+          send_bytes (c, rfb_build_security_failure (c->version, reason));
+          close_after_flush (c, reason);
+          return FALSE;
+        }
+      count = (guint8) c->n_offered;
+      g_byte_array_append (out, &count, 1);
+      g_byte_array_append (out, c->offered, c->n_offered);
+      send_byte_array (c, g_steal_pointer (&out));
       c->state = CLIENT_SECURITY_CHOICE;
     }
   return TRUE;
+}
+
+static gboolean
+was_offered (Client *c, guint8 type)
+{
+  for (guint i = 0; i < c->n_offered; i++)
+    if (c->offered[i] == type)
+      return TRUE;
+  return FALSE;
 }
 
 static gboolean
@@ -1028,30 +1233,48 @@ handle_security_choice (Client *c, const guint8 *data, gsize len, gsize *consume
     return FALSE;
   choice = data[0];
   *consumed = 1;
-  if (choice != c->security_type)
+  if (!was_offered (c, choice))
     {
       g_autofree char *reason = g_strdup_printf ("the viewer chose security type %u, which was not offered",
                                                  choice);
-      if (c->version == RFB_VERSION_3_8)
-        {
-          g_autoptr (GByteArray) out = g_byte_array_new ();
-          rfb_append_u32 (out, RFB_SECURITY_RESULT_FAILED);
-          rfb_append_string (out, "Security type not offered");
-          send_byte_array (c, g_steal_pointer (&out));
-        }
-      close_after_flush (c, reason);
+      refuse_security (c, "Security type not offered", reason);
       return FALSE;
     }
   CLIENT_TRACE (c, "security type %u", choice);
-  if (choice == RFB_SECURITY_VNC_AUTH)
+  switch (choice)
     {
+    case RFB_SECURITY_VNC_AUTH:
+      c->auth_name = "VNC Authentication";
       send_challenge (c);
-    }
-  else
-    {
+      break;
+    case RFB_SECURITY_VENCRYPT:
+      {
+        static const guint8 version[2] = { VENCRYPT_VERSION_MAJOR, VENCRYPT_VERSION_MINOR };
+        c->auth_name = "VeNCrypt";
+        send_bytes (c, g_bytes_new_static (version, sizeof version));
+        c->state = CLIENT_VENCRYPT_VERSION;
+        break;
+      }
+    case RFB_SECURITY_ARD:
+      {
+        g_autoptr (GError) error = NULL;
+        c->auth_name = "Apple Remote Desktop";
+        c->ard = ard_server_new (&error);
+        if (c->ard == NULL)
+          {
+            refuse_security (c, "Apple Remote Desktop authentication is not available", error->message);
+            return FALSE;
+          }
+        send_bytes (c, ard_server_build_parameters (c->ard));
+        c->state = CLIENT_ARD_RESPONSE;
+        break;
+      }
+    default:
+      c->auth_name = "None";
       if (c->version == RFB_VERSION_3_8)
         send_security_ok (c);
       c->state = CLIENT_INIT;
+      break;
     }
   return TRUE;
 }
@@ -1072,13 +1295,152 @@ count_auth_failure (Client *c)
 
   block_us = throttle_failed (server->auth_throttle, c->host, g_get_monotonic_time (), limit,
                               first_block_us, &failures);
-  if (limit == 0)
-    CLIENT_INFO (c, "wrong password");
-  else
-    CLIENT_INFO (c, "wrong password (%u from %s)", failures, c->host);
+  if (limit > 0)
+    CLIENT_INFO (c, "%u failures from %s", failures, c->host);
   if (block_us > 0)
     CLIENT_INFO (c, "%s is refused for %" G_GINT64_FORMAT " s after %u wrong passwords", c->host,
                  block_us / G_USEC_PER_SEC, failures);
+}
+
+static gboolean
+handle_vencrypt_version (Client *c, const guint8 *data, gsize len, gsize *consumed)
+{
+  guint8 major, minor;
+
+  if (vencrypt_parse_version (data, len, &major, &minor) == RFB_PARSE_NEED_MORE)
+    return FALSE;
+  *consumed = 2;
+  if (major != VENCRYPT_VERSION_MAJOR || minor != VENCRYPT_VERSION_MINOR)
+    {
+      static const guint8 refused = 1;
+      g_autofree char *reason = g_strdup_printf ("the viewer speaks VeNCrypt %u.%u, not 0.2", major, minor);
+      send_bytes (c, g_bytes_new_static (&refused, 1));
+      close_after_flush (c, reason);
+      return FALSE;
+    }
+  {
+    static const guint8 accepted = 0;
+    send_bytes (c, g_bytes_new_static (&accepted, 1));
+  }
+  send_bytes (c, vencrypt_build_subtypes (c->subtypes, c->n_subtypes));
+  c->state = CLIENT_VENCRYPT_SUBTYPE;
+  return TRUE;
+}
+
+static gboolean
+handle_vencrypt_subtype (Client *c, const guint8 *data, gsize len, gsize *consumed)
+{
+  static const guint8 refused = 0, accepted = 1;
+  guint32 subtype;
+  gboolean offered = FALSE;
+  SSL_CTX *ctx;
+
+  if (vencrypt_parse_subtype (data, len, &subtype) == RFB_PARSE_NEED_MORE)
+    return FALSE;
+  *consumed = 4;
+  for (guint i = 0; i < c->n_subtypes; i++)
+    offered |= c->subtypes[i] == subtype;
+  if (!offered)
+    {
+      g_autofree char *reason = g_strdup_printf ("the viewer chose VeNCrypt sub-type %u (%s), which was not offered",
+                                                 subtype, vencrypt_subtype_name (subtype));
+      send_bytes (c, g_bytes_new_static (&refused, 1));
+      close_after_flush (c, reason);
+      return FALSE;
+    }
+  CLIENT_TRACE (c, "VeNCrypt %s", vencrypt_subtype_name (subtype));
+  switch (vencrypt_subtype_auth (subtype))
+    {
+    case SECURITY_AUTH_VNC:
+      c->auth_name = vencrypt_subtype_is_x509 (subtype) ? "VeNCrypt X509Vnc" : "VeNCrypt TLSVnc";
+      break;
+    case SECURITY_AUTH_PLAIN:
+      c->auth_name = subtype == VENCRYPT_PLAIN           ? "VeNCrypt Plain"
+                     : vencrypt_subtype_is_x509 (subtype) ? "VeNCrypt X509Plain"
+                                                          : "VeNCrypt TLSPlain";
+      break;
+    default:
+      c->auth_name = vencrypt_subtype_is_x509 (subtype) ? "VeNCrypt X509None" : "VeNCrypt TLSNone";
+      break;
+    }
+
+  if (subtype == VENCRYPT_PLAIN)
+    {
+      /* Offered only where the connection is TLS already. */
+      c->state = CLIENT_PLAIN_CREDENTIALS;
+      return TRUE;
+    }
+  ctx = server_ref_tls_context (c->server, !vencrypt_subtype_is_x509 (subtype));
+  if (ctx == NULL)
+    {
+      send_bytes (c, g_bytes_new_static (&refused, 1));
+      close_after_flush (c, "the certificate was taken away meanwhile");
+      return FALSE;
+    }
+  send_bytes (c, g_bytes_new_static (&accepted, 1));
+  /* From here on, TLS: the rest of the input is the viewer's
+   * ClientHello, and what is queued next waits for the handshake. */
+  add_transport (c, c->tls = tls_transport_new (ctx));
+  SSL_CTX_free (ctx);
+  c->upgraded = TRUE;
+  switch (vencrypt_subtype_auth (subtype))
+    {
+    case SECURITY_AUTH_VNC:
+      send_challenge (c);
+      break;
+    case SECURITY_AUTH_PLAIN:
+      c->state = CLIENT_PLAIN_CREDENTIALS;
+      break;
+    default:
+      /* Always a SecurityResult, whatever the RFB version: VeNCrypt
+       * viewers read one. */
+      pass_authentication (c, FALSE, NULL);
+      break;
+    }
+  return FALSE;
+}
+
+static gboolean
+handle_plain_credentials (Client *c, const guint8 *data, gsize len, gsize *consumed)
+{
+  g_autoptr (GError) error = NULL;
+  const guint8 *username, *password;
+  gsize username_len, password_len;
+  RfbParseResult result = vencrypt_parse_plain (data, len, &username, &username_len, &password, &password_len,
+                                                consumed, &error);
+
+  if (result == RFB_PARSE_NEED_MORE)
+    return FALSE;
+  if (result == RFB_PARSE_ERROR)
+    {
+      protocol_error (c, "VeNCrypt Plain", error);
+      return FALSE;
+    }
+  check_user_and_password (c, username, username_len, password, password_len);
+  return c->state == CLIENT_INIT;
+}
+
+static gboolean
+handle_ard_response (Client *c, const guint8 *data, gsize len, gsize *consumed)
+{
+  g_autoptr (GError) error = NULL;
+  g_auto (AuthSecret) username = NULL;
+  g_auto (AuthSecret) password = NULL;
+  gsize need = ARD_CREDENTIALS_LEN + ard_server_get_key_size (c->ard);
+
+  if (len < need)
+    return FALSE;
+  *consumed = need;
+  if (!ard_server_read_response (c->ard, data, &username, &password, &error))
+    {
+      g_clear_pointer (&c->ard, ard_server_free);
+      fail_authentication (c, error->message);
+      return FALSE;
+    }
+  g_clear_pointer (&c->ard, ard_server_free);
+  check_user_and_password (c, (const guint8 *) username, strlen (username), (const guint8 *) password,
+                           strlen (password));
+  return c->state == CLIENT_INIT;
 }
 
 static gboolean
@@ -1086,49 +1448,28 @@ handle_auth_response (Client *c, const guint8 *data, gsize len, gsize *consumed)
 {
   CairoVncServer *server = c->server;
   gboolean full_ok, readonly_ok;
-  gint64 blocked_us;
 
   if (len < AUTH_CHALLENGE_LEN)
     return FALSE;
   *consumed = AUTH_CHALLENGE_LEN;
 
-  /* Failures on other connections from the same address may have blocked
-   * it since this one began: its answer is then not even checked. */
-  blocked_us = throttle_blocked_for (server->auth_throttle, c->host, g_get_monotonic_time ());
-  if (blocked_us > 0)
-    {
-      CLIENT_INFO (c, "password not checked: %s is refused for %" G_GINT64_FORMAT " more seconds",
-                   c->host, (blocked_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
-      full_ok = readonly_ok = FALSE;
-    }
-  else
-    {
-      /* Each password that is set is tried; auth.c compares in constant
-       * time. */
-      g_mutex_lock (&server->state_lock);
-      full_ok = server->password != NULL && *server->password &&
-                auth_vnc_check (server->password, c->challenge, data);
-      readonly_ok = server->password_readonly != NULL && *server->password_readonly &&
-                    auth_vnc_check (server->password_readonly, c->challenge, data);
-      g_mutex_unlock (&server->state_lock);
-      if (!full_ok && !readonly_ok)
-        count_auth_failure (c);
-    }
+  if (refuse_if_blocked (c))
+    return FALSE;
+  /* Each password that is set is tried; auth.c compares in constant
+   * time. */
+  g_mutex_lock (&server->state_lock);
+  full_ok = server->password != NULL && *server->password &&
+            auth_vnc_check (server->password, c->challenge, data);
+  readonly_ok = server->password_readonly != NULL && *server->password_readonly &&
+                auth_vnc_check (server->password_readonly, c->challenge, data);
+  g_mutex_unlock (&server->state_lock);
 
   if (!full_ok && !readonly_ok)
     {
-      c->state = CLIENT_AUTH_DELAY;
-      clear_source (&c->in_source);
-      set_timer (c, AUTH_FAILURE_DELAY_MS);
+      fail_authentication (c, "wrong password");
       return FALSE;
     }
-  /* As in the Python CairoVNC: the read-only password wins when both
-   * match (they share their first eight characters). */
-  c->read_only = readonly_ok;
-  throttle_succeeded (server->auth_throttle, c->host);
-  CLIENT_INFO (c, "authenticated with the %s password", readonly_ok ? "read-only" : "full");
-  send_security_ok (c);
-  c->state = CLIENT_INIT;
+  pass_authentication (c, readonly_ok, readonly_ok ? "with the read-only password" : "with the full password");
   return TRUE;
 }
 
@@ -1137,6 +1478,7 @@ handle_client_init (Client *c, const guint8 *data, gsize len, gsize *consumed)
 {
   CairoVncServer *server = c->server;
   g_autofree char *name = NULL;
+  g_autofree char *tls = NULL;
 
   if (len < 1)
     return FALSE;
@@ -1158,8 +1500,10 @@ handle_client_init (Client *c, const guint8 *data, gsize len, gsize *consumed)
   cairo_region_union_rectangle (c->pending, &(cairo_rectangle_int_t) { 0, 0, c->fb_width, c->fb_height });
   clear_source (&c->timer_source);
   c->state = CLIENT_NORMAL;
-  CLIENT_INFO (c, "ready: %dx%d \"%s\"%s", c->fb_width, c->fb_height, name,
-               c->read_only ? ", read-only" : "");
+  /* ClientInit came through TLS, if there is TLS: it is up. */
+  tls = c->tls != NULL ? tls_transport_describe (c->tls) : NULL;
+  CLIENT_INFO (c, "ready: %dx%d \"%s\"%s%s%s", c->fb_width, c->fb_height, name,
+               c->read_only ? ", read-only" : "", tls ? ", encrypted with " : "", tls ? tls : "");
   return TRUE;
 }
 
@@ -1697,9 +2041,9 @@ process_input (Client *c)
         g_byte_array_remove_range (c->input, 0, (guint) offset);
       if (c->upgraded)
         {
-          /* What followed the upgrade request is the transport's. */
+          /* What followed the upgrade request is the new transport's. */
           c->upgraded = FALSE;
-          g_byte_array_append (c->wire, c->input->data, c->input->len);
+          g_byte_array_append (transport_inner_wire (c->transport, c->wire), c->input->data, c->input->len);
           g_byte_array_set_size (c->input, 0);
           if (!unwrap_input (c))
             break;
@@ -1767,8 +2111,20 @@ parse_input (Client *c)
         case CLIENT_SECURITY_CHOICE:
           more = handle_security_choice (c, data, len, &consumed);
           break;
+        case CLIENT_VENCRYPT_VERSION:
+          more = handle_vencrypt_version (c, data, len, &consumed);
+          break;
+        case CLIENT_VENCRYPT_SUBTYPE:
+          more = handle_vencrypt_subtype (c, data, len, &consumed);
+          break;
         case CLIENT_AUTH_RESPONSE:
           more = handle_auth_response (c, data, len, &consumed);
+          break;
+        case CLIENT_PLAIN_CREDENTIALS:
+          more = handle_plain_credentials (c, data, len, &consumed);
+          break;
+        case CLIENT_ARD_RESPONSE:
+          more = handle_ard_response (c, data, len, &consumed);
           break;
         case CLIENT_INIT:
           more = handle_client_init (c, data, len, &consumed);

@@ -5,11 +5,14 @@
  */
 #pragma once
 
+#include <openssl/ssl.h>
+
 #include "cairovnc.h"
 #include "clipboard.h"
 #include "cursor.h"
 #include "frame.h"
 #include "throttle.h"
+#include "security.h"
 #include "tilecache.h"
 
 G_BEGIN_DECLS
@@ -25,6 +28,13 @@ struct _CairoVncServer {
   guint port;
   char *password;
   char *password_readonly;
+  char *username;              /* NULL: no user names */
+  char *tls_cert_file;
+  char *tls_key_file;
+  gboolean allow_anonymous_tls;
+  gboolean require_encryption;
+  SSL_CTX *tls_x509;           /* from the certificate, while running */
+  SSL_CTX *tls_anonymous;      /* while running with allow-anonymous-tls */
   char *desktop_name;
   guint max_clients;
   double max_framerate;
@@ -91,6 +101,12 @@ void server_want_frame (CairoVncServer *server);
 Frame *server_get_frame (CairoVncServer *server);
 void server_get_size (CairoVncServer *server, int *width, int *height);
 void server_pause_reading (CairoVncServer *server);
+/* What the settings allow now; the connection's own facts (encrypted,
+ * websocket) are left FALSE. */
+void server_get_security_policy (CairoVncServer *server, SecurityPolicy *policy);
+/* A reference to the TLS context for X509 (certificate) or anonymous
+ * sessions, or NULL when there is none: free with SSL_CTX_free(). */
+SSL_CTX *server_ref_tls_context (CairoVncServer *server, gboolean anonymous);
 void server_update_sent (CairoVncServer *server, guint client_id, const char *encoding,
                          guint rectangles, gsize bytes);
 

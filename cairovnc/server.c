@@ -19,6 +19,7 @@
 
 #include "client.h"
 #include "events.h"
+#include "tls.h"
 
 /* How long after the program's last frame_ready() we still wait for the
  * next one rather than look for changes ourselves. */
@@ -68,6 +69,11 @@ enum {
   PROP_STALL_TIMEOUT,
   PROP_AUTH_FAILURE_LIMIT,
   PROP_AUTH_BLOCK_TIME,
+  PROP_USERNAME,
+  PROP_TLS_CERT_FILE,
+  PROP_TLS_KEY_FILE,
+  PROP_ALLOW_ANONYMOUS_TLS,
+  PROP_REQUIRE_ENCRYPTION,
   N_PROPS
 };
 
@@ -218,6 +224,11 @@ cairovnc_server_finalize (GObject *object)
   g_clear_pointer (&server->http_root, g_free);
   g_clear_pointer (&server->password, g_free);
   g_clear_pointer (&server->password_readonly, g_free);
+  g_clear_pointer (&server->username, g_free);
+  g_clear_pointer (&server->tls_cert_file, g_free);
+  g_clear_pointer (&server->tls_key_file, g_free);
+  g_clear_pointer (&server->tls_x509, SSL_CTX_free);
+  g_clear_pointer (&server->tls_anonymous, SSL_CTX_free);
   g_clear_pointer (&server->desktop_name, g_free);
   g_clear_pointer (&server->sent_desktop_name, g_free);
   g_mutex_clear (&server->own_surface_lock);
@@ -292,11 +303,39 @@ cairovnc_server_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_AUTH_BLOCK_TIME:
       g_value_set_uint (value, server->auth_block_time);
       break;
+    case PROP_USERNAME:
+      g_value_set_string (value, server->username);
+      break;
+    case PROP_TLS_CERT_FILE:
+      g_value_set_string (value, server->tls_cert_file);
+      break;
+    case PROP_TLS_KEY_FILE:
+      g_value_set_string (value, server->tls_key_file);
+      break;
+    case PROP_ALLOW_ANONYMOUS_TLS:
+      g_value_set_boolean (value, server->allow_anonymous_tls);
+      break;
+    case PROP_REQUIRE_ENCRYPTION:
+      g_value_set_boolean (value, server->require_encryption);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
     }
   g_mutex_unlock (&server->state_lock);
+}
+
+/* The file properties only name files; the start loads them. */
+static void
+set_tls_file (CairoVncServer *server, guint prop_id, const char *path)
+{
+  char **field = prop_id == PROP_TLS_CERT_FILE ? &server->tls_cert_file : &server->tls_key_file;
+
+  g_mutex_lock (&server->state_lock);
+  g_free (*field);
+  *field = g_strdup (path);
+  g_mutex_unlock (&server->state_lock);
+  g_object_notify_by_pspec (G_OBJECT (server), properties[prop_id]);
 }
 
 static void
@@ -363,6 +402,19 @@ cairovnc_server_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_AUTH_BLOCK_TIME:
       cairovnc_server_set_auth_block_time (server, g_value_get_uint (value));
       break;
+    case PROP_USERNAME:
+      cairovnc_server_set_username (server, g_value_get_string (value));
+      break;
+    case PROP_TLS_CERT_FILE:
+    case PROP_TLS_KEY_FILE:
+      set_tls_file (server, prop_id, g_value_get_string (value));
+      break;
+    case PROP_ALLOW_ANONYMOUS_TLS:
+      cairovnc_server_set_allow_anonymous_tls (server, g_value_get_boolean (value));
+      break;
+    case PROP_REQUIRE_ENCRYPTION:
+      cairovnc_server_set_require_encryption (server, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -400,8 +452,10 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
   /**
    * CairoVncServer:password:
    *
-   * With a password (or a read-only password) viewers must use VNC
-   * Authentication. Only the first eight characters count.
+   * With a password (or a read-only password) viewers must give it. VNC
+   * Authentication counts only its first eight characters; Apple Remote
+   * Desktop and VeNCrypt's Plain sub-types (with
+   * #CairoVncServer:username) count all of it.
    *
    * Since: 0.1
    */
@@ -582,6 +636,68 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
    */
   properties[PROP_AUTH_BLOCK_TIME] =
     g_param_spec_uint ("auth-block-time", NULL, NULL, 1, 3600, DEFAULT_AUTH_BLOCK_TIME_S, flags);
+
+  /**
+   * CairoVncServer:username:
+   *
+   * With a user name, viewers must give it with the password (or the
+   * read-only password): only the security types that carry a user name
+   * are offered, Apple Remote Desktop (what macOS Screen Sharing asks
+   * for) and, with TLS, VeNCrypt's X509Plain and TLSPlain. Viewers that
+   * know only VNC Authentication cannot connect then. Has no effect
+   * without a password.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_USERNAME] = g_param_spec_string ("username", NULL, NULL, NULL, flags);
+  /**
+   * CairoVncServer:tls-cert-file:
+   *
+   * A PEM file with the server's certificate (and any intermediate ones
+   * after it). With it, viewers are offered VeNCrypt's X509 sub-types, TLS
+   * verified against the certificate, and #CairoVncServer:http-port takes
+   * wss:// and https:// besides ws:// and http://. Loaded at the start,
+   * which fails when it cannot be; cairovnc_server_set_tls_certificate()
+   * changes it on a running server.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_TLS_CERT_FILE] = g_param_spec_string ("tls-cert-file", NULL, NULL, NULL, flags);
+  /**
+   * CairoVncServer:tls-key-file:
+   *
+   * The PEM file with the private key of #CairoVncServer:tls-cert-file,
+   * without a passphrase; %NULL when that file holds the key too.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_TLS_KEY_FILE] = g_param_spec_string ("tls-key-file", NULL, NULL, NULL, flags);
+  /**
+   * CairoVncServer:allow-anonymous-tls:
+   *
+   * Also offer VeNCrypt's TLS sub-types: encryption with anonymous
+   * Diffie-Hellman and no certificate. It keeps out eavesdroppers but
+   * not a man in the middle, who can pose as the server; use it only
+   * where viewers cannot check a certificate. Takes effect at the next
+   * start.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_ALLOW_ANONYMOUS_TLS] = g_param_spec_boolean ("allow-anonymous-tls", NULL, NULL, FALSE, flags);
+  /**
+   * CairoVncServer:require-encryption:
+   *
+   * Offer only what encrypts the whole session: VeNCrypt with TLS, or
+   * anything over wss://. Viewers are no longer offered None, VNC
+   * Authentication or Apple Remote Desktop (which encrypts only the
+   * password) in the clear, and RFB 3.3 viewers are refused. Needs
+   * #CairoVncServer:tls-cert-file or #CairoVncServer:allow-anonymous-tls,
+   * else the start fails. Takes effect for viewers that connect
+   * afterwards.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_REQUIRE_ENCRYPTION] = g_param_spec_boolean ("require-encryption", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1087,6 +1203,95 @@ find_http_root (const char *root, gboolean root_set, char **serving_root, GError
   return TRUE;
 }
 
+/* Loads the certificate and makes the anonymous context as the
+ * properties say; FALSE when they cannot be, or when encryption is
+ * required and there would be no way to offer it. */
+static gboolean
+load_tls (CairoVncServer *server, GError **error)
+{
+  g_autofree char *cert_file = NULL;
+  g_autofree char *key_file = NULL;
+  gboolean anonymous, require;
+  SSL_CTX *x509 = NULL, *anonymous_ctx = NULL, *old_x509, *old_anonymous;
+
+  g_mutex_lock (&server->state_lock);
+  cert_file = g_strdup (server->tls_cert_file);
+  key_file = g_strdup (server->tls_key_file);
+  anonymous = server->allow_anonymous_tls;
+  require = server->require_encryption;
+  g_mutex_unlock (&server->state_lock);
+
+  if ((cert_file == NULL || *cert_file == '\0') && key_file != NULL && *key_file != '\0')
+    {
+      g_set_error (error, CAIROVNC_ERROR, CAIROVNC_ERROR_TLS,
+                   "tls-key-file is %s but tls-cert-file is not set", key_file);
+      return FALSE;
+    }
+  if (cert_file != NULL && *cert_file != '\0' && (x509 = tls_context_new_x509 (cert_file, key_file, error)) == NULL)
+    return FALSE;
+  if (anonymous && (anonymous_ctx = tls_context_new_anonymous (error)) == NULL)
+    {
+      SSL_CTX_free (x509);
+      return FALSE;
+    }
+  if (require && x509 == NULL && anonymous_ctx == NULL)
+    {
+      g_set_error_literal (error, CAIROVNC_ERROR, CAIROVNC_ERROR_TLS,
+                           "require-encryption is set, but there is no certificate (tls-cert-file) and "
+                           "allow-anonymous-tls is off: no viewer could connect");
+      return FALSE;
+    }
+  g_mutex_lock (&server->state_lock);
+  old_x509 = server->tls_x509;
+  old_anonymous = server->tls_anonymous;
+  server->tls_x509 = x509;
+  server->tls_anonymous = anonymous_ctx;
+  g_mutex_unlock (&server->state_lock);
+  SSL_CTX_free (old_x509);
+  SSL_CTX_free (old_anonymous);
+  return TRUE;
+}
+
+static void
+unload_tls (CairoVncServer *server)
+{
+  SSL_CTX *x509, *anonymous;
+
+  g_mutex_lock (&server->state_lock);
+  x509 = g_steal_pointer (&server->tls_x509);
+  anonymous = g_steal_pointer (&server->tls_anonymous);
+  g_mutex_unlock (&server->state_lock);
+  SSL_CTX_free (x509);
+  SSL_CTX_free (anonymous);
+}
+
+void
+server_get_security_policy (CairoVncServer *server, SecurityPolicy *policy)
+{
+  memset (policy, 0, sizeof *policy);
+  g_mutex_lock (&server->state_lock);
+  policy->has_password = (server->password != NULL && *server->password) ||
+                         (server->password_readonly != NULL && *server->password_readonly);
+  policy->has_username = policy->has_password && server->username != NULL && *server->username;
+  policy->x509 = server->tls_x509 != NULL;
+  policy->anonymous_tls = server->tls_anonymous != NULL;
+  policy->require_encryption = server->require_encryption;
+  g_mutex_unlock (&server->state_lock);
+}
+
+SSL_CTX *
+server_ref_tls_context (CairoVncServer *server, gboolean anonymous)
+{
+  SSL_CTX *ctx;
+
+  g_mutex_lock (&server->state_lock);
+  ctx = anonymous ? server->tls_anonymous : server->tls_x509;
+  if (ctx != NULL)
+    SSL_CTX_up_ref (ctx);
+  g_mutex_unlock (&server->state_lock);
+  return ctx;
+}
+
 static void
 destroy_source (GSource **source)
 {
@@ -1125,6 +1330,7 @@ shut_down (CairoVncServer *server)
   g_clear_pointer (&server->frame, frame_unref);
   server->next_snapshot_us = 0;
   g_clear_pointer (&server->frame_pool, frame_pool_unref);
+  unload_tls (server);
   if (server->loop != NULL)
     g_main_loop_quit (server->loop);
 }
@@ -1196,6 +1402,8 @@ cairovnc_server_start (CairoVncServer *server, GMainContext *context, GError **e
 
   if (http_port != 0 && !find_http_root (http_root, http_root_set, &serving_root, error))
     return FALSE;
+  if (!load_tls (server, error))
+    return FALSE;
   server->listeners = g_ptr_array_new_with_free_func (g_object_unref);
   server->listen_sources = g_ptr_array_new_with_free_func ((GDestroyNotify) g_source_unref);
   if (http_port != 0)
@@ -1205,6 +1413,7 @@ cairovnc_server_start (CairoVncServer *server, GMainContext *context, GError **e
        !open_listeners (host, http_port, " for browsers", server->http_listeners, &bound_http_port, error)))
     {
       close_listeners (server);
+      unload_tls (server);
       return FALSE;
     }
   server->serving_root = g_steal_pointer (&serving_root);
@@ -1228,7 +1437,8 @@ cairovnc_server_start (CairoVncServer *server, GMainContext *context, GError **e
   SERVER_INFO (server, "Serving %dx%d on %s port %u", checked.width, checked.height,
                host ? host : "every address", bound_port);
   if (bound_http_port != 0)
-    SERVER_INFO (server, "Serving browsers on port %u: %s%s", bound_http_port,
+    SERVER_INFO (server, "Serving browsers on port %u%s: %s%s", bound_http_port,
+                 server->tls_x509 != NULL ? " (with TLS too)" : "",
                  server->serving_root ? "pages from " : "WebSocket viewers only",
                  server->serving_root ? server->serving_root : "");
   return TRUE;
@@ -2028,6 +2238,84 @@ DEFINE_STRING_SETTER (cairovnc_server_set_password_readonly, password_readonly, 
  * Since: 0.1
  */
 DEFINE_VALUE_SETTER (cairovnc_server_set_port, guint, port, PROP_PORT)
+/**
+ * cairovnc_server_set_username:
+ * @server: a server
+ * @username: (nullable): the user name viewers must give; %NULL for none
+ *
+ * Sets #CairoVncServer:username, asked of viewers that connect afterwards.
+ *
+ * Since: 0.1
+ */
+DEFINE_STRING_SETTER (cairovnc_server_set_username, username, PROP_USERNAME)
+/**
+ * cairovnc_server_set_allow_anonymous_tls:
+ * @server: a server
+ * @allow: whether VeNCrypt's anonymous TLS sub-types are offered
+ *
+ * Sets #CairoVncServer:allow-anonymous-tls.
+ *
+ * Since: 0.1
+ */
+DEFINE_VALUE_SETTER (cairovnc_server_set_allow_anonymous_tls, gboolean, allow_anonymous_tls,
+                     PROP_ALLOW_ANONYMOUS_TLS)
+/**
+ * cairovnc_server_set_require_encryption:
+ * @server: a server
+ * @require: whether only encrypted sessions are offered
+ *
+ * Sets #CairoVncServer:require-encryption.
+ *
+ * Since: 0.1
+ */
+DEFINE_VALUE_SETTER (cairovnc_server_set_require_encryption, gboolean, require_encryption,
+                     PROP_REQUIRE_ENCRYPTION)
+
+/**
+ * cairovnc_server_set_tls_certificate:
+ * @server: a server
+ * @cert_file: (nullable) (type filename): a PEM file with the certificate
+ *   chain, or %NULL for no certificate
+ * @key_file: (nullable) (type filename): a PEM file with its private key
+ *   (without a passphrase), or %NULL when @cert_file holds the key too
+ * @error: return location for a #GError
+ *
+ * Loads a certificate and its key now, and sets
+ * #CairoVncServer:tls-cert-file and #CairoVncServer:tls-key-file. On a
+ * running server viewers that connect afterwards get the new
+ * certificate: renewed certificates need no restart.
+ *
+ * Returns: %TRUE when loaded; %FALSE with @error set (in the
+ *   %CAIROVNC_ERROR_TLS code) when a file cannot be read, is not PEM, or
+ *   the key does not belong to the certificate; nothing changes then
+ *
+ * Since: 0.1
+ */
+gboolean
+cairovnc_server_set_tls_certificate (CairoVncServer *server, const char *cert_file, const char *key_file,
+                                     GError **error)
+{
+  SSL_CTX *ctx = NULL, *old;
+
+  g_return_val_if_fail (CAIROVNC_IS_SERVER (server), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  if (cert_file != NULL && *cert_file != '\0' && (ctx = tls_context_new_x509 (cert_file, key_file, error)) == NULL)
+    return FALSE;
+  g_mutex_lock (&server->state_lock);
+  g_free (server->tls_cert_file);
+  server->tls_cert_file = g_strdup (cert_file);
+  g_free (server->tls_key_file);
+  server->tls_key_file = g_strdup (key_file);
+  /* A stopped server loads the files again at its start. */
+  old = server->tls_x509;
+  server->tls_x509 = server->running ? g_steal_pointer (&ctx) : NULL;
+  g_mutex_unlock (&server->state_lock);
+  SSL_CTX_free (old);
+  SSL_CTX_free (ctx);
+  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_TLS_CERT_FILE]);
+  g_object_notify_by_pspec (G_OBJECT (server), properties[PROP_TLS_KEY_FILE]);
+  return TRUE;
+}
 /**
  * cairovnc_server_set_max_clients:
  * @server: a server

@@ -1,7 +1,9 @@
 # Debian packages the scripts need, and a helper that installs the missing
 # ones. Sourced by demos/run.sh and tests/run.sh.
 BUILD_PACKAGES=(gcc meson ninja-build pkg-config libcairo2-dev libglib2.0-dev zlib1g-dev libssl-dev libturbojpeg0-dev)
-TEST_PACKAGES=(check libvncserver-dev gvncviewer)
+# openssl makes the certificates of the encryption tests; glib-networking
+# gives GIO the TLS client that speaks wss:// to the server.
+TEST_PACKAGES=(check libvncserver-dev gvncviewer openssl glib-networking)
 # GObject Introspection, and Python through it (PyGObject with pycairo).
 PYTHON_PACKAGES=(gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 gir1.2-freedesktop
                  python3-gi python3-gi-cairo python3-cairo)

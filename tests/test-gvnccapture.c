@@ -4,9 +4,12 @@
  * and saves it as a PNG; the test compares that PNG with the surface pixel
  * for pixel (ARGB32 as composited over black), without and with VNC
  * Authentication (gvnccapture reads the password from a terminal, so the
- * test gives it a pseudo-terminal). The tool is required: when it is missing the tests fail.
+ * test gives it a pseudo-terminal), over VeNCrypt's anonymous TLS, and
+ * with Apple Remote Desktop's user name and password; a certificate it
+ * cannot verify is refused. The tool is required: when it is missing the tests fail.
  */
 #include "testutil.h"
+#include "tlsutil.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -74,10 +77,12 @@ wait_echo_off (int tty, gint64 timeout_us)
 
 /* Runs gvnccapture against @ts, bounded by timeout(1). With @password,
  * its standard input is a pseudo-terminal (it reads passwords only from
- * a terminal) and the password is typed there. Returns whether it exited
- * with 0; what it printed goes to @output. */
+ * a terminal) and the password is typed there, after @username when
+ * not NULL (Apple Remote Desktop asks for it first, echoed). Returns
+ * whether it exited with 0; what it printed goes to @output. */
 static gboolean
-run_gvnccapture (TestServer *ts, const char *png_path, const char *password, char **output)
+run_gvnccapture_as (TestServer *ts, const char *png_path, const char *username, const char *password,
+                    char **output)
 {
   g_autofree char *program = find_gvnccapture ();
   g_autofree char *target = g_strdup_printf ("127.0.0.1:%u", ts->port - FIRST_DISPLAY_PORT);
@@ -105,6 +110,12 @@ run_gvnccapture (TestServer *ts, const char *png_path, const char *password, cha
   process = g_subprocess_launcher_spawn (launcher, &error, "timeout", CAPTURE_TIMEOUT_S, program, target,
                                          png_path, NULL);
   ck_assert_msg (process != NULL, "cannot run gvnccapture: %s", error ? error->message : "?");
+  if (username != NULL)
+    {
+      /* Read with echo on, before the password: the terminal keeps it. */
+      ck_assert (write (master, username, strlen (username)) == (gssize) strlen (username));
+      ck_assert (write (master, "\n", 1) == 1);
+    }
   if (password != NULL)
     {
       /* If it never asks, the result below says why. */
@@ -123,6 +134,12 @@ run_gvnccapture (TestServer *ts, const char *png_path, const char *password, cha
     }
   *output = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
   return g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 0;
+}
+
+static gboolean
+run_gvnccapture (TestServer *ts, const char *png_path, const char *password, char **output)
+{
+  return run_gvnccapture_as (ts, png_path, NULL, password, output);
 }
 
 /* Compares the PNG with the surface; the surface's colour is its
@@ -272,6 +289,91 @@ START_TEST (test_gvnccapture_wrong_password_is_refused)
 }
 END_TEST
 
+/* Encryption and Apple Remote Desktop. */
+
+/* gtk-vnc trusts the CAs of .pki/CA/cacert.pem in the home of the
+ * user's passwd entry (not $HOME) and in /etc/pki, else the system's:
+ * places a test must not write to. So gvnccapture shows VeNCrypt's TLS
+ * with anonymous TLS, and its refusal of a certificate it cannot
+ * verify with the test's certificate. */
+START_TEST (test_gvnccapture_vencrypt_anonymous_tls)
+{
+  cairo_surface_t *surface = testutil_scene_new (CAIRO_FORMAT_RGB24, 240, 170, 830);
+  TestServer *ts = test_server_new (surface);
+  g_autofree char *png_path = png_path_new ();
+  g_autofree char *output = NULL;
+  gboolean ok;
+
+  g_object_set (ts->server, "allow-anonymous-tls", TRUE, "password", "s3cret!", "require-encryption", TRUE,
+                NULL);
+  start_on_display_port (ts);
+  ok = run_gvnccapture (ts, png_path, "s3cret!", &output);
+  ck_assert_msg (ok, "gvnccapture failed over VeNCrypt TLSVnc:\n%s", output);
+  ck_assert_msg (strstr (output, "Password") != NULL, "gvnccapture was not asked for a password:\n%s", output);
+  assert_png_matches (png_path, ts);
+  g_unlink (png_path);
+  g_clear_pointer (&output, g_free);
+
+  ok = run_gvnccapture (ts, png_path, "wrong", &output);
+  ck_assert_msg (!ok, "gvnccapture succeeded over TLSVnc with a wrong password:\n%s", output);
+  ck_assert_msg (!g_file_test (png_path, G_FILE_TEST_EXISTS), "a capture was saved with a wrong password");
+
+  remove_png (png_path);
+  test_server_free (ts);
+  cairo_surface_destroy (surface);
+}
+END_TEST
+
+START_TEST (test_gvnccapture_untrusted_certificate_is_refused)
+{
+  TestCerts *certs = test_certs_new ();
+  cairo_surface_t *surface = testutil_scene_new (CAIRO_FORMAT_RGB24, 240, 170, 835);
+  TestServer *ts = test_server_new (surface);
+  g_autofree char *png_path = png_path_new ();
+  g_autofree char *output = NULL;
+  gboolean ok;
+
+  g_object_set (ts->server, "tls-cert-file", certs->server_cert, "tls-key-file", certs->server_key,
+                "require-encryption", TRUE, NULL);
+  start_on_display_port (ts);
+  ok = run_gvnccapture (ts, png_path, NULL, &output);
+  ck_assert_msg (!ok, "gvnccapture took a certificate of a CA it does not know:\n%s", output);
+  ck_assert_msg (!g_file_test (png_path, G_FILE_TEST_EXISTS), "a capture was saved through an unverified certificate");
+
+  remove_png (png_path);
+  test_server_free (ts);
+  cairo_surface_destroy (surface);
+  test_certs_free (certs);
+}
+END_TEST
+
+START_TEST (test_gvnccapture_apple_remote_desktop)
+{
+  cairo_surface_t *surface = testutil_scene_new (CAIRO_FORMAT_RGB24, 250, 150, 840);
+  TestServer *ts = test_server_new (surface);
+  g_autofree char *png_path = png_path_new ();
+  g_autofree char *output = NULL;
+  gboolean ok;
+
+  g_object_set (ts->server, "username", "alice", "password", "a long pass phrase", NULL);
+  start_on_display_port (ts);
+  ok = run_gvnccapture_as (ts, png_path, "alice", "a long pass phrase", &output);
+  ck_assert_msg (ok, "gvnccapture failed with Apple Remote Desktop:\n%s", output);
+  ck_assert_msg (strstr (output, "Username") != NULL, "gvnccapture was not asked for a user name:\n%s", output);
+  assert_png_matches (png_path, ts);
+  g_unlink (png_path);
+  g_clear_pointer (&output, g_free);
+
+  ok = run_gvnccapture_as (ts, png_path, "alice", "a long pass phrasE", &output);
+  ck_assert_msg (!ok, "gvnccapture succeeded with a wrong password:\n%s", output);
+  ck_assert_msg (!g_file_test (png_path, G_FILE_TEST_EXISTS), "a capture was saved with a wrong password");
+
+  remove_png (png_path);
+  test_server_free (ts);
+  cairo_surface_destroy (surface);
+}
+END_TEST
+
 static Suite *
 gvnccapture_suite (void)
 {
@@ -287,6 +389,13 @@ gvnccapture_suite (void)
   tcase_set_timeout (tc, 30);
   tcase_add_test (tc, test_gvnccapture_password_is_accepted);
   tcase_add_test (tc, test_gvnccapture_wrong_password_is_refused);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("secure");
+  tcase_set_timeout (tc, 90);
+  tcase_add_test (tc, test_gvnccapture_vencrypt_anonymous_tls);
+  tcase_add_test (tc, test_gvnccapture_untrusted_certificate_is_refused);
+  tcase_add_test (tc, test_gvnccapture_apple_remote_desktop);
   suite_add_tcase (suite, tc);
 
   return suite;

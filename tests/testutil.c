@@ -244,6 +244,30 @@ get_password (rfbClient *client)
   return strdup (viewer->password ? viewer->password : "");
 }
 
+/* libvncclient frees what this returns, with free(). */
+static rfbCredential *
+get_credential (rfbClient *client, int type)
+{
+  TestViewer *viewer = viewer_of (client);
+  rfbCredential *credential = calloc (1, sizeof *credential);
+
+  if (type == rfbCredentialTypeX509)
+    {
+      credential->x509Credential.x509CACertFile = viewer->ca_file ? strdup (viewer->ca_file) : NULL;
+    }
+  else if (type == rfbCredentialTypeUser)
+    {
+      credential->userCredential.username = strdup (viewer->username ? viewer->username : "");
+      credential->userCredential.password = strdup (viewer->password ? viewer->password : "");
+    }
+  else
+    {
+      free (credential);
+      return NULL;
+    }
+  return credential;
+}
+
 static void
 finished_update (rfbClient *client)
 {
@@ -312,6 +336,8 @@ viewer_init (TestViewer *viewer, rfbClient *client)
     {
       g_free (encodings);
       g_free (viewer->password);
+      g_free (viewer->username);
+      g_free (viewer->ca_file);
       g_free (viewer);
       return NULL;
     }
@@ -326,6 +352,20 @@ test_viewer_connect (guint port, const TestPixelFormat *format, const char *enco
   TestViewer *viewer = g_new0 (TestViewer, 1);
   rfbClient *client = viewer_client_new (viewer, port, format, encodings, password);
 
+  return viewer_init (viewer, client);
+}
+
+TestViewer *
+test_viewer_connect_secure (guint port, const TestViewerSecurity *security)
+{
+  TestViewer *viewer = g_new0 (TestViewer, 1);
+  rfbClient *client = viewer_client_new (viewer, port, NULL, security->encodings, security->password);
+
+  viewer->username = g_strdup (security->username);
+  viewer->ca_file = g_strdup (security->ca_file);
+  client->GetCredential = get_credential;
+  if (security->auth_schemes != NULL)
+    SetClientAuthSchemes (client, security->auth_schemes, (int) security->n_auth_schemes);
   return viewer_init (viewer, client);
 }
 
@@ -357,6 +397,8 @@ test_viewer_free (TestViewer *viewer)
       g_free (encodings);
     }
   g_free (viewer->password);
+  g_free (viewer->username);
+  g_free (viewer->ca_file);
   g_free (viewer->desktop_name);
   g_free (viewer);
 }

@@ -77,6 +77,8 @@ typedef struct {
   guint updates;            /* FramebufferUpdates completed */
   guint resizes;            /* framebuffer (re)allocations after the first */
   char *password;
+  char *username;           /* for Apple Remote Desktop and VeNCrypt Plain */
+  char *ca_file;            /* what VeNCrypt's X509 sub-types verify against */
   char *desktop_name;       /* as last told */
   gboolean connected;
 } TestViewer;
@@ -97,6 +99,21 @@ gboolean test_viewer_pump (TestViewer *viewer, gint64 duration_us);
 /* Handles messages until the framebuffer equals the surface, or the
  * timeout passes. */
 gboolean test_viewer_wait_match (TestViewer *viewer, TestServer *ts, gint64 timeout_us);
+
+/* What a viewer knows and may use to connect securely. */
+typedef struct {
+  const char *username;
+  const char *password;
+  const char *ca_file;             /* PEM file of the CA that X509 sub-types trust */
+  const guint32 *auth_schemes;     /* the only security types it may pick, or NULL */
+  guint n_auth_schemes;
+  const char *encodings;           /* NULL: "raw" */
+} TestViewerSecurity;
+
+/* Connects libvncclient (32 bpp) with the credentials of @security,
+ * which it gives through its GetCredential callback: Apple Remote
+ * Desktop and VeNCrypt (its TLS comes from GnuTLS). NULL when refused. */
+TestViewer *test_viewer_connect_secure (guint port, const TestViewerSecurity *security);
 
 /* Like test_viewer_connect() with no password, with libvncclient's JPEG
  * quality (0 to 9, or -1 for none) and zlib compression level set: left
