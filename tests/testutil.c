@@ -1111,6 +1111,88 @@ test_rss_kib (void)
   return kib;
 }
 
+gint64
+test_raw_slowloris (GSocket *socket, const char *bytes, gsize len, gsize *sent)
+{
+  gint64 connected = g_get_monotonic_time ();
+
+  *sent = 0;
+  g_socket_set_blocking (socket, FALSE);
+  for (;;)
+    {
+      guint8 buffer[256];
+      gssize got;
+
+      ck_assert_msg (g_get_monotonic_time () - connected < TEST_TIMEOUT_US, "never dropped");
+      if (*sent < len && g_socket_send (socket, bytes + *sent, 1, NULL, NULL) == 1)
+        (*sent)++;
+      g_usleep (300 * 1000);
+      while ((got = g_socket_receive (socket, (char *) buffer, sizeof buffer, NULL, NULL)) > 0)
+        ;
+      if (got == 0)
+        return g_get_monotonic_time () - connected;
+    }
+}
+
+gsize
+test_raw_flood (GSocket *socket, const guint8 *msg, gsize len, guint n, gsize offset, gboolean reading,
+       gsize expected)
+{
+  gsize total = len * n;
+  gsize received = 0;
+  gint64 deadline = g_get_monotonic_time () + 3 * TEST_TIMEOUT_US;
+
+  g_socket_set_blocking (socket, FALSE);
+  while (reading ? received < expected : offset < total)
+    {
+      GIOCondition wanted = (offset < total ? G_IO_OUT : 0) | (reading ? G_IO_IN : 0);
+      gint64 wait = reading ? deadline - g_get_monotonic_time () : 500 * 1000;
+      GIOCondition ready;
+
+      ck_assert_msg (g_get_monotonic_time () < deadline, "flood: %zu of %zu bytes sent, %zu of %zu back",
+                     offset, total, received, expected);
+      if (!g_socket_condition_timed_wait (socket, wanted, MAX (wait, 1), NULL, NULL))
+        {
+          if (!reading)
+            break;
+          continue;
+        }
+      ready = g_socket_condition_check (socket, wanted);
+      if (ready & G_IO_IN)
+        {
+          guint8 buffer[65536];
+          gssize got = g_socket_receive (socket, (char *) buffer, sizeof buffer, NULL, NULL);
+          ck_assert_msg (got != 0, "flood: closed after %zu bytes back", received);
+          if (got > 0)
+            received += (gsize) got;
+        }
+      if (ready & G_IO_OUT)
+        {
+          /* Whole copies of the message, from where the last send ended. */
+          guint8 chunk[64 * 1024];
+          gsize n_chunk = 0;
+          while (n_chunk + len <= sizeof chunk && offset + n_chunk < total)
+            {
+              gsize in_msg = (offset + n_chunk) % len;
+              gsize take = MIN (len - in_msg, total - offset - n_chunk);
+              memcpy (chunk + n_chunk, msg + in_msg, take);
+              n_chunk += take;
+            }
+          g_autoptr (GError) error = NULL;
+          gssize sent = g_socket_send (socket, (const char *) chunk, n_chunk, NULL, &error);
+          if (sent > 0)
+            offset += (gsize) sent;
+          else if (!reading && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            break;
+        }
+    }
+  g_socket_set_blocking (socket, TRUE);
+  if (reading)
+    ck_assert_uint_eq (received, expected);
+  return offset;
+}
+
+
 /* HTTP and WebSocket on raw sockets. */
 
 gboolean

@@ -154,6 +154,20 @@ gboolean test_raw_handshake (GSocket *socket, int *width, int *height);
  * password were @password. */
 void test_raw_answer_challenge (GSocket *socket, const char *password);
 
+/* Sends @len bytes of @msg @n times over, from byte @offset of the whole,
+ * without blocking; while @reading, also reads what comes back, until
+ * @expected bytes have come (fewer fail the test). Without @reading,
+ * sends until the server takes no more for a moment, or the connection
+ * fails, and returns how many bytes went. */
+gsize test_raw_flood (GSocket *socket, const guint8 *msg, gsize len, guint n, gsize offset, gboolean reading,
+                      gsize expected);
+
+/* Sends @bytes one every 300 ms, reading and dropping what comes, until
+ * the server closes the connection; returns how long that took, and in
+ * @sent how many bytes went. Fails the test when it is not closed within
+ * TEST_TIMEOUT_US. */
+gint64 test_raw_slowloris (GSocket *socket, const char *bytes, gsize len, gsize *sent);
+
 /* RFB numbers are big-endian (rfbproto.rst "Protocol Messages"). */
 void test_put_u16 (guint8 *p, guint v);
 void test_put_u32 (guint8 *p, guint32 v);
