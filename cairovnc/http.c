@@ -272,7 +272,7 @@ split_target (const char *target, gboolean *trailing_slash, GError **error)
 {
   g_autoptr (GString) decoded = g_string_new (NULL);
   g_auto (GStrv) segments = NULL;
-  g_autoptr (GPtrArray) kept = g_ptr_array_new ();
+  g_autoptr (GPtrArray) kept = g_ptr_array_new_with_free_func (g_free);
   gsize end;
 
   /* The absolute form names the host too (RFC 9112 §3.2.2). */
