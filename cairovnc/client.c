@@ -44,8 +44,6 @@
 #define AUTH_FAILURE_DELAY_MS 1000
 /* How long a refused viewer has to read why. */
 #define CLOSING_TIMEOUT_S 10
-/* How long a browser's HTTP connection may take to send its next request. */
-#define HTTP_IDLE_TIMEOUT_S 30
 /* Reads per wakeup, so one busy viewer cannot hold the context. */
 #define READ_CHUNK 65536
 #define READS_PER_WAKEUP 4
@@ -770,7 +768,8 @@ on_readable (GSocket *socket, GIOCondition condition, gpointer data)
       if (c->transport != NULL && !unwrap_input (c))
         break;
       process_input (c);
-      if (got < READ_CHUNK || c->state == CLIENT_CLOSED || pause_if_replies_unread (c))
+      /* Replies the transport made count even when the read was short. */
+      if (c->state == CLIENT_CLOSED || pause_if_replies_unread (c) || got < READ_CHUNK)
         break;
     }
   /* Sources of a closed or paused viewer were destroyed already. */
@@ -779,11 +778,14 @@ on_readable (GSocket *socket, GIOCondition condition, gpointer data)
 
 /* Browsers: HTTP requests, and the upgrade to a WebSocket viewer. */
 
+/* A browser's connection has handshake-timeout to send its next
+ * request, whole: one that trickles a header a byte at a time is
+ * dropped as a slow handshake is. */
 static void
 set_http_timer (Client *c)
 {
   c->bytes_sent_at_timer = c->bytes_sent;
-  set_timer (c, HTTP_IDLE_TIMEOUT_S * 1000);
+  set_timer (c, c->handshake_timeout_s * 1000);
 }
 
 void
@@ -792,6 +794,9 @@ client_start_http (Client *c)
   g_free (c->log_name);
   c->log_name = g_strdup_printf ("HTTP %s", c->address);
   c->state = CLIENT_HTTP;
+  g_mutex_lock (&c->server->state_lock);
+  c->handshake_timeout_s = c->server->handshake_timeout;
+  g_mutex_unlock (&c->server->state_lock);
   CLIENT_TRACE (c, "connected");
   set_http_timer (c);
   watch_input (c);

@@ -100,13 +100,16 @@ clipboard_text_from_latin1 (const guint8 *data, gsize len)
   return clipboard_text_to_lf (utf8, strlen (utf8));
 }
 
-/* Bytes up to the first NUL, as valid UTF-8. */
+/* Bytes up to the first NUL, as valid UTF-8. A format of no bytes
+ * (@data may then be NULL) is the empty string. */
 static char *
 wire_to_utf8 (const guint8 *data, gsize len)
 {
-  const guint8 *nul = memchr (data, 0, len);
+  const guint8 *nul = len > 0 ? memchr (data, 0, len) : NULL;
   gsize n = nul != NULL ? (gsize) (nul - data) : len;
 
+  if (n == 0)
+    return g_strdup ("");
   if (g_utf8_validate ((const char *) data, (gssize) n, NULL))
     return g_strndup ((const char *) data, n);
   return g_utf8_make_valid ((const char *) data, (gssize) n);
@@ -166,7 +169,7 @@ cf_html_offset (const guint8 *data, gsize len, const char *key)
 char *
 clipboard_html_unwrap (const guint8 *data, gsize len)
 {
-  const guint8 *nul = memchr (data, 0, len);
+  const guint8 *nul = len > 0 ? memchr (data, 0, len) : NULL;
   static const char *const ranges[][2] = {
     { "StartFragment", "EndFragment" },
     { "StartHTML", "EndHTML" },

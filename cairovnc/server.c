@@ -595,7 +595,9 @@ cairovnc_server_class_init (CairoVncServerClass *klass)
    * Seconds a viewer has from connecting to the end of its handshake
    * (version, security, password, ClientInit), however it spends them: a
    * viewer that says nothing, or one byte now and then, is disconnected
-   * when they are up. Takes effect for viewers that connect afterwards.
+   * when they are up. A browser's connection to #CairoVncServer:http-port
+   * has as long for each request it sends. Takes effect for viewers that
+   * connect afterwards.
    *
    * Since: 0.1
    */

@@ -244,6 +244,22 @@ START_TEST (test_clipboard_provide_invalid_utf8_is_repaired)
 }
 END_TEST
 
+/* Formats of no bytes at all (not even the NUL) are empty strings. */
+START_TEST (test_clipboard_provide_of_zero_bytes)
+{
+  static const guint8 plain[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+  g_autoptr (GByteArray) payload = provide_payload (CLIPBOARD_ACTION_PROVIDE | CLIPBOARD_KNOWN_FORMATS, plain,
+                                                    sizeof plain);
+  ClipboardMessage msg;
+
+  ck_assert (clipboard_parse_extended (payload->data, payload->len, MAX_SIZE, &msg, NULL));
+  ck_assert_str_eq (msg.text, "");
+  ck_assert_str_eq (msg.rtf, "");
+  ck_assert_str_eq (msg.html, "");
+  clipboard_message_clear (&msg);
+}
+END_TEST
+
 START_TEST (test_clipboard_zlib_bomb_stops_at_limit)
 {
   /* 64 MiB of zeros claimed as text: about 64 KiB compressed. The parser
@@ -438,6 +454,7 @@ clipboard_suite (void)
   tcase_add_test (messages, test_clipboard_provide_subset_and_empty);
   tcase_add_test (messages, test_clipboard_provide_skips_unknown_formats);
   tcase_add_test (messages, test_clipboard_provide_invalid_utf8_is_repaired);
+  tcase_add_test (messages, test_clipboard_provide_of_zero_bytes);
   suite_add_tcase (suite, messages);
   tcase_set_timeout (hostile, 60);
   tcase_add_test (hostile, test_clipboard_caps_short);

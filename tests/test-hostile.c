@@ -478,64 +478,6 @@ END_TEST
  * none of the answers: the server stops reading it rather than queue the
  * answers; when it reads again, every answer comes. */
 
-/* Sends @msg @n times; while @reading, also reads what comes back, until
- * @expected bytes have come. Without @reading, sends until the server
- * takes no more for a moment, and returns how many bytes went. */
-static gsize
-flood (GSocket *socket, const guint8 *msg, gsize len, guint n, gsize offset, gboolean reading,
-       gsize expected)
-{
-  gsize total = len * n;
-  gsize received = 0;
-  gint64 deadline = g_get_monotonic_time () + 3 * TEST_TIMEOUT_US;
-
-  g_socket_set_blocking (socket, FALSE);
-  while (reading ? received < expected : offset < total)
-    {
-      GIOCondition wanted = (offset < total ? G_IO_OUT : 0) | (reading ? G_IO_IN : 0);
-      gint64 wait = reading ? deadline - g_get_monotonic_time () : 500 * 1000;
-      GIOCondition ready;
-
-      ck_assert_msg (g_get_monotonic_time () < deadline, "flood: %zu of %zu bytes sent, %zu of %zu back",
-                     offset, total, received, expected);
-      if (!g_socket_condition_timed_wait (socket, wanted, MAX (wait, 1), NULL, NULL))
-        {
-          if (!reading)
-            break;
-          continue;
-        }
-      ready = g_socket_condition_check (socket, wanted);
-      if (ready & G_IO_IN)
-        {
-          guint8 buffer[65536];
-          gssize got = g_socket_receive (socket, (char *) buffer, sizeof buffer, NULL, NULL);
-          ck_assert_msg (got != 0, "flood: closed after %zu bytes back", received);
-          if (got > 0)
-            received += (gsize) got;
-        }
-      if (ready & G_IO_OUT)
-        {
-          /* Whole copies of the message, from where the last send ended. */
-          guint8 chunk[64 * 1024];
-          gsize n_chunk = 0;
-          while (n_chunk + len <= sizeof chunk && offset + n_chunk < total)
-            {
-              gsize in_msg = (offset + n_chunk) % len;
-              gsize take = MIN (len - in_msg, total - offset - n_chunk);
-              memcpy (chunk + n_chunk, msg + in_msg, take);
-              n_chunk += take;
-            }
-          gssize sent = g_socket_send (socket, (const char *) chunk, n_chunk, NULL, NULL);
-          if (sent > 0)
-            offset += (gsize) sent;
-        }
-    }
-  g_socket_set_blocking (socket, TRUE);
-  if (reading)
-    ck_assert_uint_eq (received, expected);
-  return offset;
-}
-
 typedef struct {
   const char *name;
   guint8 request[80];
@@ -561,14 +503,14 @@ START_TEST (test_hostile_unread_replies_stay_bounded)
   test_fixture_start (&f, WIDTH, HEIGHT, NULL);
   flooder = test_fixture_raw_ready (&f);
   rss_before = test_rss_kib ();
-  sent = flood (flooder, rf->request, rf->request_len, rf->n, 0, FALSE, 0);
+  sent = test_raw_flood (flooder, rf->request, rf->request_len, rf->n, 0, FALSE, 0);
   test_fixture_check_served (&f, rf->name);
   rss_after = test_rss_kib ();
   ck_assert_msg (rss_after < rss_before + 8 * 1024, "%s: memory grew from %zu KiB to %zu KiB", rf->name,
                  rss_before, rss_after);
 
   /* It reads: every answer comes, in whole. */
-  flood (flooder, rf->request, rf->request_len, rf->n, sent, TRUE, rf->reply_len * rf->n);
+  test_raw_flood (flooder, rf->request, rf->request_len, rf->n, sent, TRUE, rf->reply_len * rf->n);
   ck_assert_uint_eq (cairovnc_server_get_n_clients (f.ts->server), 2);
   test_fixture_check_served (&f, rf->name);
 

@@ -17,72 +17,18 @@
 
 #define WIDTH 96
 #define HEIGHT 72
-#define KEY "dGhlIHNhbXBsZSBub25jZQ=="
-#define ACCEPT "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+#define KEY TEST_WS_KEY
 
 /* HTTP on a raw socket. */
 
-typedef struct {
-  int status;
-  char *head;                  /* status line and headers */
-  GByteArray *body;
-} Response;
-
-static void
-response_clear (Response *r)
-{
-  g_clear_pointer (&r->head, g_free);
-  g_clear_pointer (&r->body, g_byte_array_unref);
-}
-
-/* Reads one response (its body by Content-Length, unless it answers a
- * HEAD). FALSE when it does not come whole. @rest keeps what came after
- * it. */
 static gboolean
-read_response_to (GSocket *socket, GByteArray *rest, gboolean head_request, Response *r)
+read_response (GSocket *socket, GByteArray *rest, TestHttpResponse *r)
 {
-  gint64 deadline = g_get_monotonic_time () + TEST_TIMEOUT_US;
-  guint8 *end;
-  gsize head_len;
-  const char *length;
-  gsize body_len = 0;
-
-  memset (r, 0, sizeof *r);
-  while ((end = rest->len >= 4 ? memmem (rest->data, rest->len, "\r\n\r\n", 4) : NULL) == NULL)
-    {
-      guint8 b;
-      if (!test_raw_recv (socket, &b, 1, deadline - g_get_monotonic_time ()))
-        return FALSE;
-      g_byte_array_append (rest, &b, 1);
-    }
-  head_len = (gsize) (end - rest->data) + 4;
-  r->head = g_strndup ((const char *) rest->data, head_len);
-  g_byte_array_remove_range (rest, 0, (guint) head_len);
-  ck_assert_msg (sscanf (r->head, "HTTP/1.1 %d ", &r->status) == 1, "bad status line: %s", r->head);
-  length = strstr (r->head, "\r\nContent-Length: ");
-  if (length != NULL && !head_request)
-    body_len = (gsize) g_ascii_strtoull (length + 18, NULL, 10);
-  r->body = g_byte_array_new ();
-  if (rest->len < body_len)
-    {
-      gsize have = rest->len;
-      g_byte_array_set_size (rest, (guint) body_len);
-      if (!test_raw_recv (socket, rest->data + have, body_len - have, TEST_TIMEOUT_US))
-        return FALSE;
-    }
-  g_byte_array_append (r->body, rest->data, (guint) body_len);
-  g_byte_array_remove_range (rest, 0, (guint) body_len);
-  return TRUE;
-}
-
-static gboolean
-read_response (GSocket *socket, GByteArray *rest, Response *r)
-{
-  return read_response_to (socket, rest, FALSE, r);
+  return test_http_read_response (socket, rest, FALSE, r);
 }
 
 static void
-request (GSocket *socket, const char *text, Response *r)
+request (GSocket *socket, const char *text, TestHttpResponse *r)
 {
   g_autoptr (GByteArray) rest = g_byte_array_new ();
 
@@ -93,7 +39,7 @@ request (GSocket *socket, const char *text, Response *r)
 
 /* One request on a connection of its own. */
 static void
-request_alone (guint port, const char *text, Response *r)
+request_alone (guint port, const char *text, TestHttpResponse *r)
 {
   g_autoptr (GSocket) socket = test_raw_connect (port);
 
@@ -103,91 +49,15 @@ request_alone (guint port, const char *text, Response *r)
 /* WebSocket frames on a raw socket. */
 
 static void
-ws_send_frame (GSocket *socket, gboolean fin, guint8 opcode, const void *payload, gsize len, gboolean masked)
-{
-  g_autoptr (GByteArray) frame = g_byte_array_new ();
-  guint8 head[14];
-  gsize n = 0;
-  guint8 mask[4];
-  guint32 m = g_random_int ();
-
-  memcpy (mask, &m, 4);
-  head[n++] = (guint8) ((fin ? 0x80 : 0) | opcode);
-  if (len < 126)
-    {
-      head[n++] = (guint8) ((masked ? 0x80 : 0) | len);
-    }
-  else if (len <= 0xffff)
-    {
-      head[n++] = (guint8) ((masked ? 0x80 : 0) | 126);
-      head[n++] = (guint8) (len >> 8);
-      head[n++] = (guint8) len;
-    }
-  else
-    {
-      head[n++] = (guint8) ((masked ? 0x80 : 0) | 127);
-      for (int i = 0; i < 8; i++)
-        head[n++] = (guint8) ((guint64) len >> (56 - 8 * i));
-    }
-  if (masked)
-    {
-      memcpy (head + n, mask, 4);
-      n += 4;
-    }
-  g_byte_array_append (frame, head, (guint) n);
-  for (gsize i = 0; i < len; i++)
-    {
-      guint8 b = ((const guint8 *) payload)[i] ^ (masked ? mask[i & 3] : 0);
-      g_byte_array_append (frame, &b, 1);
-    }
-  ck_assert (test_raw_send (socket, frame->data, frame->len));
-}
-
-static void
 ws_send (GSocket *socket, const void *payload, gsize len)
 {
-  ws_send_frame (socket, TRUE, 0x2, payload, len, TRUE);
-}
-
-/* Reads one server frame; FALSE when none comes. Server frames are never
- * masked (RFC 6455 §5.1). */
-static gboolean
-ws_read_frame (GSocket *socket, guint8 *opcode, gboolean *fin, GByteArray *payload, gint64 timeout_us)
-{
-  guint8 head[2], ext[8];
-  guint64 len;
-
-  if (!test_raw_recv (socket, head, 2, timeout_us))
-    return FALSE;
-  ck_assert_msg (!(head[1] & 0x80), "the server masked a frame");
-  ck_assert_msg (!(head[0] & 0x70), "the server set reserved bits");
-  *opcode = head[0] & 0x0f;
-  *fin = (head[0] & 0x80) != 0;
-  len = head[1] & 0x7f;
-  if (len == 126)
-    {
-      ck_assert (test_raw_recv (socket, ext, 2, TEST_TIMEOUT_US));
-      len = ((guint64) ext[0] << 8) | ext[1];
-      ck_assert_msg (len >= 126, "16-bit length for a short frame");
-    }
-  else if (len == 127)
-    {
-      ck_assert (test_raw_recv (socket, ext, 8, TEST_TIMEOUT_US));
-      len = 0;
-      for (int i = 0; i < 8; i++)
-        len = (len << 8) | ext[i];
-      ck_assert_msg (len > 0xffff, "64-bit length for a short frame");
-    }
-  ck_assert_uint_lt (len, 64 * 1024 * 1024);
-  g_byte_array_set_size (payload, (guint) len);
-  return len == 0 || test_raw_recv (socket, payload->data, (gsize) len, TEST_TIMEOUT_US);
+  test_ws_send_frame (socket, TRUE, 0x2, payload, len, TRUE);
 }
 
 /* A WebSocket RFB viewer: the binary frames' payload as one stream. */
 typedef struct {
   GSocket *socket;
   GByteArray *stream;          /* received, not yet read */
-  GByteArray *rest;            /* after the 101 answer */
   guint pongs;
   GByteArray *last_pong;
 } WsViewer;
@@ -197,7 +67,6 @@ ws_viewer_free (WsViewer *v)
 {
   g_object_unref (v->socket);
   g_byte_array_unref (v->stream);
-  g_byte_array_unref (v->rest);
   g_byte_array_unref (v->last_pong);
   g_free (v);
 }
@@ -210,31 +79,10 @@ static WsViewer *
 ws_viewer_connect (guint http_port, const char *path, const char *first_frame)
 {
   WsViewer *v = g_new0 (WsViewer, 1);
-  g_autofree char *text = g_strdup_printf ("GET %s HTTP/1.1\r\n"
-                                           "Host: 127.0.0.1:%u\r\n"
-                                           "Origin: http://127.0.0.1:%u\r\n"
-                                           "Connection: Upgrade\r\n"
-                                           "Upgrade: websocket\r\n"
-                                           "Sec-WebSocket-Key: " KEY "\r\n"
-                                           "Sec-WebSocket-Version: 13\r\n"
-                                           "Sec-WebSocket-Protocol: binary\r\n"
-                                           "\r\n", path, http_port, http_port);
-  Response r;
 
-  v->socket = test_raw_connect (http_port);
+  v->socket = test_ws_connect (http_port, path, first_frame);
   v->stream = g_byte_array_new ();
-  v->rest = g_byte_array_new ();
   v->last_pong = g_byte_array_new ();
-  ck_assert (test_raw_send (v->socket, text, strlen (text)));
-  if (first_frame != NULL)
-    ws_send (v->socket, first_frame, strlen (first_frame));
-  ck_assert_msg (read_response (v->socket, v->rest, &r), "no answer to the upgrade");
-  ck_assert_msg (r.status == 101, "upgrade answered %d: %s", r.status, r.head);
-  ck_assert_ptr_nonnull (strstr (r.head, "\r\nSec-WebSocket-Accept: " ACCEPT "\r\n"));
-  ck_assert_ptr_nonnull (strstr (r.head, "\r\nSec-WebSocket-Protocol: binary\r\n"));
-  /* The answer was read byte by byte: the frames after it are unread. */
-  ck_assert_uint_eq (v->rest->len, 0);
-  response_clear (&r);
   return v;
 }
 
@@ -251,7 +99,7 @@ ws_read (WsViewer *v, void *data, gsize len)
       gboolean fin;
       gint64 left = deadline - g_get_monotonic_time ();
 
-      if (left <= 0 || !ws_read_frame (v->socket, &opcode, &fin, payload, left))
+      if (left <= 0 || !test_ws_read_frame (v->socket, &opcode, &fin, payload, left))
         return FALSE;
       ck_assert_msg (fin, "the server fragmented a message");
       if (opcode == 0xa)
@@ -415,8 +263,8 @@ START_TEST (test_websocket_wire_rfb_pixels_and_input)
   /* SetEncodings split over a fragmented message, then the request in
    * two frames of their own. */
   test_put_u32 (encodings + 4, (guint32) raw);
-  ws_send_frame (v->socket, FALSE, 0x2, encodings, 3, TRUE);
-  ws_send_frame (v->socket, TRUE, 0x0, encodings + 3, 5, TRUE);
+  test_ws_send_frame (v->socket, FALSE, 0x2, encodings, 3, TRUE);
+  test_ws_send_frame (v->socket, TRUE, 0x0, encodings + 3, 5, TRUE);
   test_build_update_request (request_msg, FALSE, 0, 0, WIDTH, HEIGHT);
   ws_send (v->socket, request_msg, 4);
   ws_send (v->socket, request_msg + 4, 6);
@@ -476,14 +324,14 @@ START_TEST (test_websocket_wire_ping_and_close_handshake)
   test_server_start_with_http (ts);
   v = ws_viewer_connect (ts->http_port, "/", NULL);
   ck_assert (ws_read (v, version, 12));
-  ws_send_frame (v->socket, TRUE, 0x9, "are you there", 13, TRUE);
-  ck_assert (ws_read_frame (v->socket, &opcode, &fin, payload, TEST_TIMEOUT_US));
+  test_ws_send_frame (v->socket, TRUE, 0x9, "are you there", 13, TRUE);
+  ck_assert (test_ws_read_frame (v->socket, &opcode, &fin, payload, TEST_TIMEOUT_US));
   ck_assert_uint_eq (opcode, 0xa);
   ck_assert_uint_eq (payload->len, 13);
   ck_assert (memcmp (payload->data, "are you there", 13) == 0);
 
-  ws_send_frame (v->socket, TRUE, 0x8, bye, 2, TRUE);
-  ck_assert (ws_read_frame (v->socket, &opcode, &fin, payload, TEST_TIMEOUT_US));
+  test_ws_send_frame (v->socket, TRUE, 0x8, bye, 2, TRUE);
+  ck_assert (test_ws_read_frame (v->socket, &opcode, &fin, payload, TEST_TIMEOUT_US));
   ck_assert_uint_eq (opcode, 0x8);
   ck_assert_uint_eq (payload->len, 2);
   ck_assert_uint_eq (test_get_u16 (payload->data), 1000);
@@ -506,7 +354,7 @@ expect_close_after (const guint8 *frame_bytes, gsize len, guint16 code)
   v = ws_viewer_connect (ts->http_port, "/", NULL);
   ck_assert (ws_read (v, version, 12));
   ck_assert (test_raw_send (v->socket, frame_bytes, len));
-  ck_assert (ws_read_frame (v->socket, &opcode, &fin, payload, TEST_TIMEOUT_US));
+  ck_assert (test_ws_read_frame (v->socket, &opcode, &fin, payload, TEST_TIMEOUT_US));
   ck_assert_uint_eq (opcode, 0x8);
   ck_assert_uint_ge (payload->len, 2);
   ck_assert_uint_eq (test_get_u16 (payload->data), code);
@@ -573,7 +421,7 @@ START_TEST (test_websocket_wire_http_refusals)
   g_autofree char *text = NULL;
   g_autoptr (GSocket) socket = NULL;
   g_autoptr (GByteArray) rest = g_byte_array_new ();
-  Response r;
+  TestHttpResponse r;
 
   test_server_start_with_http (ts);
   text = g_strdup_printf (refusals[_i].request, ts->http_port);
@@ -586,7 +434,7 @@ START_TEST (test_websocket_wire_http_refusals)
                  refusals[_i].header, r.head);
   /* The body says why, for people. */
   ck_assert_uint_gt (r.body->len, 10);
-  response_clear (&r);
+  test_http_response_clear (&r);
   /* These end the connection; nothing became a viewer. */
   if (refusals[_i].status != 405)
     ck_assert (test_raw_wait_closed (socket, TEST_TIMEOUT_US));
@@ -601,7 +449,7 @@ START_TEST (test_websocket_wire_huge_request_is_refused)
   g_autoptr (GSocket) socket = NULL;
   g_autoptr (GByteArray) rest = g_byte_array_new ();
   g_autoptr (GString) text = g_string_new ("GET / HTTP/1.1\r\nHost: x\r\nCookie: ");
-  Response r;
+  TestHttpResponse r;
 
   test_server_start_with_http (ts);
   socket = test_raw_connect (ts->http_port);
@@ -612,7 +460,7 @@ START_TEST (test_websocket_wire_huge_request_is_refused)
   ck_assert (test_raw_send (socket, text->str, text->len));
   ck_assert (read_response (socket, rest, &r));
   ck_assert_int_eq (r.status, 431);
-  response_clear (&r);
+  test_http_response_clear (&r);
   ck_assert (test_raw_wait_closed (socket, TEST_TIMEOUT_US));
   test_server_free (ts);
 }
@@ -673,7 +521,7 @@ START_TEST (test_websocket_wire_static_files_on_one_connection)
   g_autoptr (GSocket) socket = NULL;
   g_autoptr (GByteArray) rest = g_byte_array_new ();
   g_autofree char *pipelined = NULL;
-  Response r;
+  TestHttpResponse r;
 
   test_server_start_with_http (ts);
   socket = test_raw_connect (ts->http_port);
@@ -682,7 +530,7 @@ START_TEST (test_websocket_wire_static_files_on_one_connection)
   ck_assert_ptr_nonnull (strstr (r.head, "\r\nContent-Type: text/html; charset=utf-8\r\n"));
   ck_assert_uint_eq (r.body->len, 12);
   ck_assert (memcmp (r.body->data, "<p>hello</p>", 12) == 0);
-  response_clear (&r);
+  test_http_response_clear (&r);
 
   /* Three requests in one write come back in order on the same
    * connection; a refusal of a path does not end it. */
@@ -694,28 +542,28 @@ START_TEST (test_websocket_wire_static_files_on_one_connection)
   ck_assert_int_eq (r.status, 200);
   ck_assert_ptr_nonnull (strstr (r.head, "\r\nContent-Type: text/javascript; charset=utf-8\r\n"));
   ck_assert_uint_eq (r.body->len, 18);
-  response_clear (&r);
+  test_http_response_clear (&r);
   ck_assert (read_response (socket, rest, &r));
   ck_assert_int_eq (r.status, 404);
   ck_assert (memmem (r.body->data, r.body->len, "secret", 6) == NULL);
-  response_clear (&r);
+  test_http_response_clear (&r);
   /* HEAD: the length of the body it does not send. */
-  ck_assert (read_response_to (socket, rest, TRUE, &r));
+  ck_assert (test_http_read_response (socket, rest, TRUE, &r));
   ck_assert_int_eq (r.status, 200);
   ck_assert_ptr_nonnull (strstr (r.head, "\r\nContent-Length: 18\r\n"));
   ck_assert_uint_eq (rest->len, 0);
-  response_clear (&r);
+  test_http_response_clear (&r);
 
   request (socket, "GET /../secret.txt HTTP/1.1\r\nHost: x\r\n\r\n", &r);
   ck_assert_int_eq (r.status, 400);
-  response_clear (&r);
+  test_http_response_clear (&r);
   request (socket, "GET /app/%2e%2e/%2e%2e/secret.txt HTTP/1.1\r\nHost: x\r\n\r\n", &r);
   ck_assert_int_eq (r.status, 400);
-  response_clear (&r);
+  test_http_response_clear (&r);
   request (socket, "GET /nothing.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", &r);
   ck_assert_int_eq (r.status, 404);
   ck_assert_ptr_nonnull (strstr (r.head, "\r\nConnection: close\r\n"));
-  response_clear (&r);
+  test_http_response_clear (&r);
   ck_assert (test_raw_wait_closed (socket, TEST_TIMEOUT_US));
 
   test_server_free (ts);
@@ -728,16 +576,16 @@ START_TEST (test_websocket_wire_root_leads_to_novnc)
   char *top = NULL;
   g_autofree char *root = make_pages (FALSE, &top);
   TestServer *ts = server_new (root);
-  Response r;
+  TestHttpResponse r;
 
   test_server_start_with_http (ts);
   request_alone (ts->http_port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", &r);
   ck_assert_int_eq (r.status, 302);
   ck_assert_ptr_nonnull (strstr (r.head, "\r\nLocation: /vnc.html?autoconnect=1&resize=scale\r\n"));
-  response_clear (&r);
+  test_http_response_clear (&r);
   request_alone (ts->http_port, "GET /vnc.html HTTP/1.1\r\nHost: x\r\n\r\n", &r);
   ck_assert_int_eq (r.status, 200);
-  response_clear (&r);
+  test_http_response_clear (&r);
   test_server_free (ts);
   remove_pages (top);
 }
@@ -746,13 +594,13 @@ END_TEST
 START_TEST (test_websocket_wire_no_root_serves_only_websockets)
 {
   TestServer *ts = server_new (NULL);
-  Response r;
+  TestHttpResponse r;
 
   test_server_start_with_http (ts);
   request_alone (ts->http_port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", &r);
   ck_assert_int_eq (r.status, 404);
   ck_assert (memmem (r.body->data, r.body->len, "WebSocket", 9) != NULL);
-  response_clear (&r);
+  test_http_response_clear (&r);
   test_server_free (ts);
 }
 END_TEST

@@ -1000,26 +1000,47 @@ test_raw_viewer_matches (TestRawViewer *rv, TestServer *ts, int width, int heigh
 
 /* Hostile-viewer fixtures. */
 
-void
-test_fixture_start (TestFixture *f, int width, int height, const char *first_property, ...)
+static void
+fixture_start_valist (TestFixture *f, int width, int height, gboolean with_http, const char *first_property,
+                      va_list args)
 {
   cairo_surface_t *surface = testutil_scene_new (CAIRO_FORMAT_RGB24, width, height, 1);
   g_autofree char *password = NULL;
-  va_list args;
 
   f->ts = test_server_new (surface);
   f->seed = 1;
   cairo_surface_destroy (surface);
   g_object_set (f->ts->server, "read-only", FALSE, NULL);
-  va_start (args, first_property);
   if (first_property != NULL)
     g_object_set_valist (G_OBJECT (f->ts->server), first_property, args);
-  va_end (args);
   g_object_get (f->ts->server, "password", &password, NULL);
-  test_server_start (f->ts);
+  if (with_http)
+    test_server_start_with_http (f->ts);
+  else
+    test_server_start (f->ts);
   f->viewer = test_viewer_connect (f->ts->port, NULL, NULL, password);
   ck_assert_msg (f->viewer != NULL, "the good viewer could not connect");
   ck_assert_msg (test_viewer_wait_match (f->viewer, f->ts, TEST_TIMEOUT_US), "the good viewer got no frame");
+}
+
+void
+test_fixture_start (TestFixture *f, int width, int height, const char *first_property, ...)
+{
+  va_list args;
+
+  va_start (args, first_property);
+  fixture_start_valist (f, width, height, FALSE, first_property, args);
+  va_end (args);
+}
+
+void
+test_fixture_start_with_http (TestFixture *f, int width, int height, const char *first_property, ...)
+{
+  va_list args;
+
+  va_start (args, first_property);
+  fixture_start_valist (f, width, height, TRUE, first_property, args);
+  va_end (args);
 }
 
 void
@@ -1088,4 +1109,241 @@ test_rss_kib (void)
   fclose (status);
   ck_assert_uint_gt (kib, 0);
   return kib;
+}
+
+gint64
+test_raw_slowloris (GSocket *socket, const char *bytes, gsize len, gsize *sent)
+{
+  gint64 connected = g_get_monotonic_time ();
+
+  *sent = 0;
+  g_socket_set_blocking (socket, FALSE);
+  for (;;)
+    {
+      guint8 buffer[256];
+      gssize got;
+
+      ck_assert_msg (g_get_monotonic_time () - connected < TEST_TIMEOUT_US, "never dropped");
+      if (*sent < len && g_socket_send (socket, bytes + *sent, 1, NULL, NULL) == 1)
+        (*sent)++;
+      g_usleep (300 * 1000);
+      while ((got = g_socket_receive (socket, (char *) buffer, sizeof buffer, NULL, NULL)) > 0)
+        ;
+      if (got == 0)
+        return g_get_monotonic_time () - connected;
+    }
+}
+
+gsize
+test_raw_flood (GSocket *socket, const guint8 *msg, gsize len, guint n, gsize offset, gboolean reading,
+       gsize expected)
+{
+  gsize total = len * n;
+  gsize received = 0;
+  gint64 deadline = g_get_monotonic_time () + 3 * TEST_TIMEOUT_US;
+
+  g_socket_set_blocking (socket, FALSE);
+  while (reading ? received < expected : offset < total)
+    {
+      GIOCondition wanted = (offset < total ? G_IO_OUT : 0) | (reading ? G_IO_IN : 0);
+      gint64 wait = reading ? deadline - g_get_monotonic_time () : 500 * 1000;
+      GIOCondition ready;
+
+      ck_assert_msg (g_get_monotonic_time () < deadline, "flood: %zu of %zu bytes sent, %zu of %zu back",
+                     offset, total, received, expected);
+      if (!g_socket_condition_timed_wait (socket, wanted, MAX (wait, 1), NULL, NULL))
+        {
+          if (!reading)
+            break;
+          continue;
+        }
+      ready = g_socket_condition_check (socket, wanted);
+      if (ready & G_IO_IN)
+        {
+          guint8 buffer[65536];
+          gssize got = g_socket_receive (socket, (char *) buffer, sizeof buffer, NULL, NULL);
+          ck_assert_msg (got != 0, "flood: closed after %zu bytes back", received);
+          if (got > 0)
+            received += (gsize) got;
+        }
+      if (ready & G_IO_OUT)
+        {
+          /* Whole copies of the message, from where the last send ended. */
+          guint8 chunk[64 * 1024];
+          gsize n_chunk = 0;
+          while (n_chunk + len <= sizeof chunk && offset + n_chunk < total)
+            {
+              gsize in_msg = (offset + n_chunk) % len;
+              gsize take = MIN (len - in_msg, total - offset - n_chunk);
+              memcpy (chunk + n_chunk, msg + in_msg, take);
+              n_chunk += take;
+            }
+          g_autoptr (GError) error = NULL;
+          gssize sent = g_socket_send (socket, (const char *) chunk, n_chunk, NULL, &error);
+          if (sent > 0)
+            offset += (gsize) sent;
+          else if (!reading && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            break;
+        }
+    }
+  g_socket_set_blocking (socket, TRUE);
+  if (reading)
+    ck_assert_uint_eq (received, expected);
+  return offset;
+}
+
+
+/* HTTP and WebSocket on raw sockets. */
+
+gboolean
+test_http_read_response (GSocket *socket, GByteArray *rest, gboolean head_request, TestHttpResponse *r)
+{
+  gint64 deadline = g_get_monotonic_time () + TEST_TIMEOUT_US;
+  guint8 *end;
+  gsize head_len;
+  const char *length;
+  gsize body_len = 0;
+
+  memset (r, 0, sizeof *r);
+  while ((end = rest->len >= 4 ? memmem (rest->data, rest->len, "\r\n\r\n", 4) : NULL) == NULL)
+    {
+      guint8 b;
+      if (!test_raw_recv (socket, &b, 1, deadline - g_get_monotonic_time ()))
+        return FALSE;
+      g_byte_array_append (rest, &b, 1);
+    }
+  head_len = (gsize) (end - rest->data) + 4;
+  r->head = g_strndup ((const char *) rest->data, head_len);
+  g_byte_array_remove_range (rest, 0, (guint) head_len);
+  ck_assert_msg (sscanf (r->head, "HTTP/1.1 %d ", &r->status) == 1, "bad status line: %s", r->head);
+  length = strstr (r->head, "\r\nContent-Length: ");
+  if (length != NULL && !head_request)
+    body_len = (gsize) g_ascii_strtoull (length + 18, NULL, 10);
+  r->body = g_byte_array_new ();
+  if (rest->len < body_len)
+    {
+      gsize have = rest->len;
+      g_byte_array_set_size (rest, (guint) body_len);
+      if (!test_raw_recv (socket, rest->data + have, body_len - have, TEST_TIMEOUT_US))
+        return FALSE;
+    }
+  g_byte_array_append (r->body, rest->data, (guint) body_len);
+  g_byte_array_remove_range (rest, 0, (guint) body_len);
+  return TRUE;
+}
+
+void
+test_http_response_clear (TestHttpResponse *r)
+{
+  g_clear_pointer (&r->head, g_free);
+  g_clear_pointer (&r->body, g_byte_array_unref);
+}
+
+void
+test_ws_append_frame (GByteArray *frame, gboolean fin, guint8 opcode, const void *payload, gsize len,
+                      gboolean masked)
+{
+  guint8 head[14];
+  gsize n = 0;
+  guint8 mask[4];
+  guint32 m = g_random_int ();
+  guint old_len;
+
+  memcpy (mask, &m, 4);
+  head[n++] = (guint8) ((fin ? 0x80 : 0) | opcode);
+  if (len < 126)
+    {
+      head[n++] = (guint8) ((masked ? 0x80 : 0) | len);
+    }
+  else if (len <= 0xffff)
+    {
+      head[n++] = (guint8) ((masked ? 0x80 : 0) | 126);
+      head[n++] = (guint8) (len >> 8);
+      head[n++] = (guint8) len;
+    }
+  else
+    {
+      head[n++] = (guint8) ((masked ? 0x80 : 0) | 127);
+      for (int i = 0; i < 8; i++)
+        head[n++] = (guint8) ((guint64) len >> (56 - 8 * i));
+    }
+  if (masked)
+    {
+      memcpy (head + n, mask, 4);
+      n += 4;
+    }
+  g_byte_array_append (frame, head, (guint) n);
+  old_len = frame->len;
+  g_byte_array_set_size (frame, old_len + (guint) len);
+  for (gsize i = 0; i < len; i++)
+    frame->data[old_len + i] = ((const guint8 *) payload)[i] ^ (masked ? mask[i & 3] : 0);
+}
+
+void
+test_ws_send_frame (GSocket *socket, gboolean fin, guint8 opcode, const void *payload, gsize len, gboolean masked)
+{
+  g_autoptr (GByteArray) frame = g_byte_array_new ();
+
+  test_ws_append_frame (frame, fin, opcode, payload, len, masked);
+  ck_assert (test_raw_send (socket, frame->data, frame->len));
+}
+
+gboolean
+test_ws_read_frame (GSocket *socket, guint8 *opcode, gboolean *fin, GByteArray *payload, gint64 timeout_us)
+{
+  guint8 head[2], ext[8];
+  guint64 len;
+
+  if (!test_raw_recv (socket, head, 2, timeout_us))
+    return FALSE;
+  ck_assert_msg (!(head[1] & 0x80), "the server masked a frame");
+  ck_assert_msg (!(head[0] & 0x70), "the server set reserved bits");
+  *opcode = head[0] & 0x0f;
+  *fin = (head[0] & 0x80) != 0;
+  len = head[1] & 0x7f;
+  if (len == 126)
+    {
+      ck_assert (test_raw_recv (socket, ext, 2, TEST_TIMEOUT_US));
+      len = ((guint64) ext[0] << 8) | ext[1];
+      ck_assert_msg (len >= 126, "16-bit length for a short frame");
+    }
+  else if (len == 127)
+    {
+      ck_assert (test_raw_recv (socket, ext, 8, TEST_TIMEOUT_US));
+      len = 0;
+      for (int i = 0; i < 8; i++)
+        len = (len << 8) | ext[i];
+      ck_assert_msg (len > 0xffff, "64-bit length for a short frame");
+    }
+  ck_assert_uint_lt (len, 64 * 1024 * 1024);
+  g_byte_array_set_size (payload, (guint) len);
+  return len == 0 || test_raw_recv (socket, payload->data, (gsize) len, TEST_TIMEOUT_US);
+}
+
+GSocket *
+test_ws_connect (guint http_port, const char *path, const char *first_frame)
+{
+  g_autoptr (GByteArray) rest = g_byte_array_new ();
+  g_autofree char *text = g_strdup_printf ("GET %s HTTP/1.1\r\n"
+                                           "Host: 127.0.0.1:%u\r\n"
+                                           "Origin: http://127.0.0.1:%u\r\n"
+                                           "Connection: Upgrade\r\n"
+                                           "Upgrade: websocket\r\n"
+                                           "Sec-WebSocket-Key: " TEST_WS_KEY "\r\n"
+                                           "Sec-WebSocket-Version: 13\r\n"
+                                           "Sec-WebSocket-Protocol: binary\r\n"
+                                           "\r\n", path, http_port, http_port);
+  GSocket *socket = test_raw_connect (http_port);
+  TestHttpResponse r;
+
+  ck_assert (test_raw_send (socket, text, strlen (text)));
+  if (first_frame != NULL)
+    test_ws_send_frame (socket, TRUE, 0x2, first_frame, strlen (first_frame), TRUE);
+  ck_assert_msg (test_http_read_response (socket, rest, FALSE, &r), "no answer to the upgrade");
+  ck_assert_msg (r.status == 101, "upgrade answered %d: %s", r.status, r.head);
+  ck_assert_ptr_nonnull (strstr (r.head, "\r\nSec-WebSocket-Accept: " TEST_WS_ACCEPT "\r\n"));
+  ck_assert_ptr_nonnull (strstr (r.head, "\r\nSec-WebSocket-Protocol: binary\r\n"));
+  ck_assert_uint_eq (rest->len, 0);
+  test_http_response_clear (&r);
+  return socket;
 }

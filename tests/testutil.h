@@ -154,6 +154,20 @@ gboolean test_raw_handshake (GSocket *socket, int *width, int *height);
  * password were @password. */
 void test_raw_answer_challenge (GSocket *socket, const char *password);
 
+/* Sends @len bytes of @msg @n times over, from byte @offset of the whole,
+ * without blocking; while @reading, also reads what comes back, until
+ * @expected bytes have come (fewer fail the test). Without @reading,
+ * sends until the server takes no more for a moment, or the connection
+ * fails, and returns how many bytes went. */
+gsize test_raw_flood (GSocket *socket, const guint8 *msg, gsize len, guint n, gsize offset, gboolean reading,
+                      gsize expected);
+
+/* Sends @bytes one every 300 ms, reading and dropping what comes, until
+ * the server closes the connection; returns how long that took, and in
+ * @sent how many bytes went. Fails the test when it is not closed within
+ * TEST_TIMEOUT_US. */
+gint64 test_raw_slowloris (GSocket *socket, const char *bytes, gsize len, gsize *sent);
+
 /* RFB numbers are big-endian (rfbproto.rst "Protocol Messages"). */
 void test_put_u16 (guint8 *p, guint v);
 void test_put_u32 (guint8 *p, guint32 v);
@@ -247,6 +261,45 @@ void test_fixture_check_served (TestFixture *f, const char *what);
 void test_fixture_wait_clients (TestFixture *f, guint n, const char *what);
 /* A raw viewer past the handshake. */
 GSocket *test_fixture_raw_ready (TestFixture *f);
+
+/* test_fixture_start() with an http-port as well
+ * (test_server_start_with_http()), for browsers' WebSocket viewers. */
+void test_fixture_start_with_http (TestFixture *f, int width, int height, const char *first_property, ...);
+
+/* HTTP and WebSocket (RFC 6455) on raw sockets. */
+
+typedef struct {
+  int status;
+  char *head;                  /* status line and headers */
+  GByteArray *body;
+} TestHttpResponse;
+
+/* Reads one response (its body by Content-Length, unless it answers a
+ * HEAD). FALSE when it does not come whole. @rest has what came before
+ * it, and keeps what came after it. */
+gboolean test_http_read_response (GSocket *socket, GByteArray *rest, gboolean head_request, TestHttpResponse *r);
+void test_http_response_clear (TestHttpResponse *r);
+
+/* The key every upgrade below sends, and the answer it must get. */
+#define TEST_WS_KEY "dGhlIHNhbXBsZSBub25jZQ=="
+#define TEST_WS_ACCEPT "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+
+/* Appends a client frame to @frame: @masked with a random mask, the
+ * length in its shortest form. */
+void test_ws_append_frame (GByteArray *frame, gboolean fin, guint8 opcode, const void *payload, gsize len,
+                           gboolean masked);
+/* Sends one; a failed send fails the test. */
+void test_ws_send_frame (GSocket *socket, gboolean fin, guint8 opcode, const void *payload, gsize len,
+                         gboolean masked);
+/* Reads one server frame; FALSE when none comes. Server frames are never
+ * masked (RFC 6455 §5.1), and their length is in its shortest form. */
+gboolean test_ws_read_frame (GSocket *socket, guint8 *opcode, gboolean *fin, GByteArray *payload,
+                             gint64 timeout_us);
+/* Upgrades a connection to @http_port at @path to a WebSocket (binary
+ * subprotocol); @first_frame, if not NULL, goes in a binary frame in the
+ * same write as the request. The 101 answer is read byte by byte, so the
+ * frames after it are unread; any other answer fails the test. */
+GSocket *test_ws_connect (guint http_port, const char *path, const char *first_frame);
 
 /* This process's resident memory; 0 under AddressSanitizer, where it
  * means nothing. */
