@@ -297,11 +297,12 @@ tile_cache_new_frame (TileCache *cache, const Frame *frame)
       cache->slots = g_new0 (GPtrArray *, n);
       return;
     }
+  /* changed_before[tx]: changed tiles of the row left of tx. */
+  g_autofree guint *changed_before = g_new (guint, cache->tiles_x + 1);
+
   for (guint ty = 0; ty < cache->tiles_y; ty++)
     {
       guint row = ty * cache->tiles_x;
-      /* changed_before[tx]: changed tiles of this row left of tx. */
-      g_autofree guint *changed_before = g_new (guint, cache->tiles_x + 1);
 
       changed_before[0] = 0;
       for (guint tx = 0; tx < cache->tiles_x; tx++)

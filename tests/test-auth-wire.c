@@ -589,13 +589,5 @@ auth_wire_suite (void)
 int
 main (void)
 {
-  SRunner *runner;
-  int failed;
-
-  testutil_init ();
-  runner = srunner_create (auth_wire_suite ());
-  srunner_run_all (runner, CK_NORMAL);
-  failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testutil_run (auth_wire_suite ());
 }

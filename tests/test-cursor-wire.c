@@ -405,13 +405,5 @@ cursor_wire_suite (void)
 int
 main (void)
 {
-  SRunner *runner;
-  int failed;
-
-  testutil_init ();
-  runner = srunner_create (cursor_wire_suite ());
-  srunner_run_all (runner, CK_NORMAL);
-  failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testutil_run (cursor_wire_suite ());
 }

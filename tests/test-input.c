@@ -747,13 +747,5 @@ input_suite (void)
 int
 main (void)
 {
-  SRunner *runner;
-  int failed;
-
-  testutil_init ();
-  runner = srunner_create (input_suite ());
-  srunner_run_all (runner, CK_NORMAL);
-  failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testutil_run (input_suite ());
 }

@@ -511,13 +511,5 @@ resize_suite (void)
 int
 main (void)
 {
-  SRunner *runner;
-  int failed;
-
-  testutil_init ();
-  runner = srunner_create (resize_suite ());
-  srunner_run_all (runner, CK_NORMAL);
-  failed = srunner_ntests_failed (runner);
-  srunner_free (runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return testutil_run (resize_suite ());
 }
