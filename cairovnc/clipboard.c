@@ -221,9 +221,11 @@ format_to_wire (const ClipboardData *data, guint index)
 ClipboardData *
 clipboard_data_new (const char *text, const char *rtf, const char *html, int zlib_level)
 {
+  static gint last_id;
   ClipboardData *data = g_new0 (ClipboardData, 1);
 
   data->ref = 1;
+  data->id = (guint) g_atomic_int_add (&last_id, 1) + 1;
   if (text != NULL)
     {
       g_autofree guint8 *latin1 = NULL;
@@ -628,6 +630,10 @@ clipboard_peer_next_message (ClipboardPeer       *peer,
                              const char         **not_sent)
 {
   *not_sent = NULL;
+  /* Changes told one after another may find the same clipboard: it is
+   * offered once. */
+  if (peer->offer_due && peer->offered_id == (current != NULL ? current->id : 0))
+    peer->offer_due = FALSE;
   if (peer->caps_due)
     {
       peer->caps_due = FALSE;
@@ -637,6 +643,7 @@ clipboard_peer_next_message (ClipboardPeer       *peer,
     {
       GBytes *message;
       peer->offer_due = FALSE;
+      peer->offered_id = current != NULL ? current->id : 0;
       message = offer (peer, current, not_sent);
       if (message != NULL || *not_sent != NULL)
         return message;

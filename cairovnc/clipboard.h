@@ -52,6 +52,7 @@ void clipboard_caps_default (ClipboardCaps *caps);
 /* The program's clipboard. Immutable once made; any thread may hold it. */
 typedef struct {
   gint ref;
+  guint id;                 /* unique to this clipboard, never 0 */
   char *text;               /* UTF-8, lines end in LF; or NULL */
   char *rtf;                /* or NULL */
   char *html;               /* UTF-8, a fragment or a CF_HTML document; or NULL */
@@ -123,6 +124,7 @@ typedef struct {
   ClipboardCaps caps;       /* what it takes */
   gboolean caps_due;        /* our capabilities are owed */
   gboolean offer_due;       /* the program's clipboard is to be offered */
+  guint offered_id;         /* the clipboard offered last, 0 for none */
   guint32 provide_due;      /* formats it asked for */
   gboolean notify_due;      /* it peeked */
   guint32 request_due;      /* formats to ask it for */

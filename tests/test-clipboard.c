@@ -382,6 +382,31 @@ START_TEST (test_clipboard_peer_legacy)
 }
 END_TEST
 
+/* Two changes told in a row that both find the same clipboard offer it
+ * once; a new clipboard, even with the same text, is offered again. */
+START_TEST (test_clipboard_peer_offers_each_clipboard_once)
+{
+  g_autoptr (ClipboardData) first = clipboard_data_new ("caf\xc3\xa9", NULL, NULL, 6);
+  g_autoptr (ClipboardData) again = clipboard_data_new ("caf\xc3\xa9", NULL, NULL, 6);
+  ClipboardPeer peer;
+  const char *not_sent = NULL;
+  GBytes *message;
+
+  clipboard_peer_init (&peer);
+  peer.offer_due = TRUE;
+  message = clipboard_peer_next_message (&peer, first, MAX_SIZE, 6, &not_sent);
+  ck_assert_ptr_eq (message, first->legacy);
+  g_bytes_unref (message);
+  peer.offer_due = TRUE;
+  ck_assert_ptr_null (clipboard_peer_next_message (&peer, first, MAX_SIZE, 6, &not_sent));
+  ck_assert_ptr_null (not_sent);
+  peer.offer_due = TRUE;
+  message = clipboard_peer_next_message (&peer, again, MAX_SIZE, 6, &not_sent);
+  ck_assert_ptr_eq (message, again->legacy);
+  g_bytes_unref (message);
+}
+END_TEST
+
 START_TEST (test_clipboard_peer_extended_offer)
 {
   g_autoptr (ClipboardData) text = clipboard_data_new (UTF8_TEXT, NULL, NULL, 6);
@@ -464,6 +489,7 @@ clipboard_suite (void)
   tcase_add_test (hostile, test_clipboard_bad_flags);
   suite_add_tcase (suite, hostile);
   tcase_add_test (peer, test_clipboard_peer_legacy);
+  tcase_add_test (peer, test_clipboard_peer_offers_each_clipboard_once);
   tcase_add_test (peer, test_clipboard_peer_extended_offer);
   suite_add_tcase (suite, peer);
   return suite;
