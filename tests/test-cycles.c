@@ -177,7 +177,7 @@ START_TEST (test_cycles_thousand_viewers_leave_nothing)
   cairo_surface_t *surface = testutil_scene_new (CAIRO_FORMAT_RGB24, 320, 240, 1);
   TestServer *open = test_server_new (surface);
   TestServer *locked = test_server_new (surface);
-  gsize rss_warm = 0, rss_end;
+  gsize rss_warm = 0, rss_middle = 0, rss_end;
 
   cairo_surface_destroy (surface);
   /* Wrong passwords are not throttled here: every cycle must get in. */
@@ -193,17 +193,25 @@ START_TEST (test_cycles_thousand_viewers_leave_nothing)
       if (i % 50 == 0)
         test_server_redraw (open, i);
       /* Thread pools, caches and allocator arenas are warm by now. */
-      if (i == N_CYCLES * 3 / 10)
+      if (i == N_CYCLES * 3 / 10 || i == N_CYCLES * 13 / 20)
         {
           wait_no_clients (open);
           wait_no_clients (locked);
-          rss_warm = test_rss_kib ();
+          if (rss_warm == 0)
+            rss_warm = test_rss_kib ();
+          else
+            rss_middle = test_rss_kib ();
         }
     }
   wait_no_clients (open);
   wait_no_clients (locked);
   rss_end = test_rss_kib ();
-  ck_assert_msg (rss_end < rss_warm + 4 * 1024, "memory grew from %zu KiB to %zu KiB over the cycles", rss_warm,
+  /* A leak grows with every cycle, so in both halves; an allocator arena
+   * or a pool thread that comes late grows once. */
+  ck_assert_msg (rss_middle < rss_warm + 2 * 1024 || rss_end < rss_middle + 2 * 1024,
+                 "memory grew from %zu KiB to %zu KiB, then to %zu KiB over the cycles", rss_warm, rss_middle,
+                 rss_end);
+  ck_assert_msg (rss_end < rss_warm + 16 * 1024, "memory grew from %zu KiB to %zu KiB over the cycles", rss_warm,
                  rss_end);
 
   test_server_free (open);
